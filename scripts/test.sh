@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs every test of cloudhsm-shell, installing what is missing first. CI runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# rustfmt and clippy come with rustup's default profile; add them where a minimal one is installed.
+for component in rustfmt clippy; do
+  if ! cargo "${component/rustfmt/fmt}" --version >/dev/null 2>&1; then
+    rustup component add "$component"
+  fi
+done
+
+cargo fmt --all -- --check
+cargo clippy --all-targets --locked -- -D warnings
+cargo test --locked

@@ -1,0 +1,193 @@
+//! Process arguments, start-up and mode selection: builds the `Config` and the `Shell`, then
+//! hands lines from the chosen mode to the one funnel.
+
+use crate::backend::hsm::sim::SimHsm;
+use crate::backend::sim::SimOptions;
+use crate::config::{self, Config, Mode};
+use crate::error::Error;
+use crate::output::{self, Format, Output};
+use crate::prompt::{Secrets, Terminal, TtyTerminal};
+use crate::session::Role;
+use crate::shell::Shell;
+use crate::spec::CommandTable;
+use crate::{batch, parse, repl, transcript};
+use clap::{Parser, ValueEnum};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status when a command (or a replayed transcript line) failed.
+const EXIT_FAILED: u8 = 1;
+/// Exit status when the shell could not start (bad arguments, unusable state or secrets).
+const EXIT_START: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cloudhsm-shell",
+    version,
+    about = "An admin shell for AWS CloudHSM clusters and KMS custom key stores",
+    after_help = "With no COMMAND: the aws-cloudhsm > prompt on a terminal, batch lines from stdin otherwise.\nWith COMMAND: runs that one command, logging in from CLOUDHSM_ROLE and CLOUDHSM_PIN when it needs a login."
+)]
+struct Cli {
+    /// Directory of the simulator's state
+    #[arg(long, env = "CLOUDHSM_SHELL_STATE_DIR", value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Output format [default: json-pretty on a terminal, json otherwise]
+    #[arg(long, value_enum, env = "CLOUDHSM_SHELL_OUTPUT")]
+    output: Option<OutputFormat>,
+    /// Run the command lines of FILE (batch mode)
+    #[arg(short = 'f', long, value_name = "FILE", conflicts_with_all = ["replay", "command"])]
+    file: Option<PathBuf>,
+    /// In batch mode, go on after a failing command (the exit status still says it failed)
+    #[arg(long)]
+    keep_going: bool,
+    /// Passwords for batch mode: NAME=value lines keyed by username; mode 0600
+    #[arg(long, env = "CLOUDHSM_SHELL_SECRETS", value_name = "FILE")]
+    secrets: Option<PathBuf>,
+    /// Make the simulator deterministic: IDs from this seed
+    #[arg(long, env = "CLOUDHSM_SHELL_SEED", value_name = "N")]
+    seed: Option<u64>,
+    /// History file of the interactive shell
+    #[arg(long, env = "CLOUDHSM_SHELL_HISTORY", value_name = "FILE")]
+    history: Option<PathBuf>,
+    /// Record the session (commands without secrets, and their results) to FILE
+    #[arg(long, value_name = "FILE", conflicts_with = "replay")]
+    record: Option<PathBuf>,
+    /// Replay a recorded transcript and verify every result
+    #[arg(long, value_name = "FILE", conflicts_with = "command")]
+    replay: Option<PathBuf>,
+    /// With --replay: rewrite the transcript with the results of this run
+    #[arg(long, requires = "replay")]
+    bless: bool,
+    /// One command to run, e.g. `user list`; `interactive` starts the prompt
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum OutputFormat {
+    Json,
+    JsonPretty,
+}
+
+/// The whole program; `main.rs` only calls this.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = configure(cli);
+    match run(&config) {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            println!("{}", output::compact(&output::error_envelope(&error)));
+            ExitCode::from(EXIT_START)
+        }
+    }
+}
+
+fn configure(cli: Cli) -> Config {
+    let env = |name: &str| std::env::var(name).ok();
+    let stdin_is_terminal = std::io::stdin().is_terminal();
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let mode = if let Some(file) = cli.replay {
+        Mode::Replay {
+            file,
+            bless: cli.bless,
+        }
+    } else if cli.command.len() == 1 && cli.command[0] == "interactive" {
+        Mode::Interactive
+    } else if !cli.command.is_empty() {
+        Mode::Single { words: cli.command }
+    } else if cli.file.is_some() || !stdin_is_terminal {
+        Mode::Batch { file: cli.file }
+    } else {
+        Mode::Interactive
+    };
+    let format = match cli.output {
+        Some(OutputFormat::Json) => Format::Json,
+        Some(OutputFormat::JsonPretty) => Format::JsonPretty,
+        None if stdout_is_terminal => Format::JsonPretty,
+        None => Format::Json,
+    };
+    Config {
+        mode,
+        state_dir: cli
+            .state_dir
+            .unwrap_or_else(|| config::default_state_dir(&env)),
+        history_file: Some(
+            cli.history
+                .unwrap_or_else(|| config::default_history_file(&env)),
+        ),
+        record_file: cli.record,
+        secrets_file: cli.secrets,
+        format,
+        colour: stdout_is_terminal && env("NO_COLOR").is_none_or(|value| value.is_empty()),
+        stdin_is_terminal,
+        stderr_is_terminal: std::io::stderr().is_terminal(),
+        keep_going: cli.keep_going,
+        seed: cli.seed,
+        env_role: env("CLOUDHSM_ROLE"),
+    }
+}
+
+/// Builds the shell for `config` and runs its mode; returns the exit status.
+pub fn run(config: &Config) -> Result<u8, Error> {
+    colored::control::set_override(config.colour);
+    let hsm = SimHsm::open(&SimOptions {
+        state_dir: config.state_dir.clone(),
+        seed: config.seed,
+    })?;
+    let terminal: Option<Box<dyn Terminal>> = if config.stdin_is_terminal {
+        Some(Box::new(TtyTerminal))
+    } else {
+        None
+    };
+    let mut secrets =
+        Secrets::new(terminal).with_pin(std::env::var("CLOUDHSM_PIN").ok().as_deref());
+    if let Some(file) = &config.secrets_file {
+        secrets = secrets.with_file(file)?;
+    }
+    let env_pin = secrets
+        .pin()
+        .map(|(username, password)| (username.to_owned(), password.clone()));
+    let output = Output::new(
+        config.format,
+        config.colour,
+        config.stderr_is_terminal,
+        Box::new(std::io::stdout()),
+        Box::new(std::io::stderr()),
+    );
+    let mut shell = Shell::new(
+        CommandTable::builtin(),
+        Box::new(hsm),
+        Box::new(secrets),
+        output,
+    );
+    let all_succeeded = match &config.mode {
+        Mode::Interactive => repl::run(&mut shell, config)?,
+        Mode::Batch { file } => batch::run(&mut shell, config, file.as_deref())?,
+        Mode::Replay { file, bless } => transcript::replay::run(&mut shell, file, *bless)?,
+        Mode::Single { words } => {
+            let line = parse::quote_words(words);
+            if shell.needs_login(&line) {
+                let role = config.env_role.as_deref().and_then(Role::parse);
+                match (role, env_pin) {
+                    (Some(role), Some((username, password))) => {
+                        if !shell.login_with(&username, role, &password) {
+                            return Ok(EXIT_FAILED);
+                        }
+                    }
+                    _ => {
+                        shell.report(&Error::NeedsEnvLogin { line });
+                        return Ok(EXIT_FAILED);
+                    }
+                }
+            }
+            !shell.run_line(&line).failed
+        }
+    };
+    shell.close();
+    Ok(if all_succeeded { 0 } else { EXIT_FAILED })
+}

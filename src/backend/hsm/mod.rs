@@ -1,0 +1,139 @@
+//! The HSM backend trait and the domain values it returns; implementations never print and
+//! never see JSON.
+
+pub mod sim;
+
+use crate::error::Result;
+use crate::secret::Secret;
+use crate::session::{Login, Role};
+use serde::Serialize;
+
+/// The role of a user as listings show it: the two `--role` values plus the built-in states.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum UserRole {
+    #[serde(rename = "admin")]
+    Admin,
+    #[serde(rename = "crypto-user")]
+    CryptoUser,
+    #[serde(rename = "unactivated-admin")]
+    UnactivatedAdmin,
+    #[serde(rename = "internal(APPLIANCE_USER)")]
+    ApplianceUser,
+}
+
+impl UserRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserRole::Admin => "admin",
+            UserRole::CryptoUser => "crypto-user",
+            UserRole::UnactivatedAdmin => "unactivated-admin",
+            UserRole::ApplianceUser => "internal(APPLIANCE_USER)",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserRole> {
+        [
+            UserRole::Admin,
+            UserRole::CryptoUser,
+            UserRole::UnactivatedAdmin,
+            UserRole::ApplianceUser,
+        ]
+        .into_iter()
+        .find(|role| role.as_str() == text)
+    }
+
+    /// The `--role` this listed role answers to, if a customer can log in with it.
+    pub fn login_role(self) -> Option<Role> {
+        match self {
+            UserRole::Admin => Some(Role::Admin),
+            UserRole::CryptoUser => Some(Role::CryptoUser),
+            UserRole::UnactivatedAdmin | UserRole::ApplianceUser => None,
+        }
+    }
+}
+
+impl From<Role> for UserRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Admin => UserRole::Admin,
+            Role::CryptoUser => UserRole::CryptoUser,
+        }
+    }
+}
+
+/// One entry of `user list`, with the CLI's key names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UserInfo {
+    pub username: String,
+    pub role: UserRole,
+    /// The CLI prints `"true"`/`"false"` as strings.
+    #[serde(serialize_with = "bool_as_string")]
+    pub locked: bool,
+    pub mfa: Vec<String>,
+    pub quorum: Vec<String>,
+    #[serde(rename = "cluster-coverage")]
+    pub cluster_coverage: &'static str,
+}
+
+fn bool_as_string<S: serde::Serializer>(value: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if *value { "true" } else { "false" })
+}
+
+/// One entry of `cluster hsm-info`, with the CLI's key names; every field is a string.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct HsmInfo {
+    pub vendor: String,
+    pub model: String,
+    pub serial_number: String,
+    pub hardware_version_major: String,
+    pub hardware_version_minor: String,
+    pub firmware_version_major: String,
+    pub firmware_version_minor: String,
+    pub firmware_build_number: String,
+    pub firmware_id: String,
+    pub fips_state: String,
+}
+
+/// What the shell needs from an HSM cluster. The role gate has already run when these are
+/// called; implementations enforce the finer rules (activation, lockout, who is logged in).
+///
+/// Every method is one atomic step: it either fully happens or changes nothing, except that a
+/// failed login is counted towards the user's lockout, as on a real HSM.
+pub trait HsmBackend {
+    /// The identifier of the cluster this backend talks to (`cluster-...`).
+    fn cluster_id(&self) -> &str;
+
+    fn is_activated(&mut self) -> Result<bool>;
+
+    fn hsm_info(&mut self) -> Result<Vec<HsmInfo>>;
+
+    /// Sets the built-in admin's password and turns `unactivated-admin` into `admin`.
+    fn activate(&mut self, password: &Secret) -> Result<()>;
+
+    fn login(&mut self, username: &str, role: Role, password: &Secret) -> Result<Login>;
+
+    fn logout(&mut self, login: &Login) -> Result<()>;
+
+    /// All users, ordered by username.
+    fn list_users(&mut self) -> Result<Vec<UserInfo>>;
+
+    fn create_user(
+        &mut self,
+        actor: &Login,
+        username: &str,
+        role: Role,
+        password: &Secret,
+    ) -> Result<UserInfo>;
+
+    fn delete_user(&mut self, actor: &Login, username: &str, role: Role) -> Result<()>;
+
+    /// Sets a new password and, when an admin does it, unlocks the user.
+    fn change_password(
+        &mut self,
+        actor: &Login,
+        username: &str,
+        role: Role,
+        password: &Secret,
+    ) -> Result<()>;
+}

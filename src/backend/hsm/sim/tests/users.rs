@@ -1,0 +1,229 @@
+//! Activation, logins, the user lifecycle and lockout, with every error the rules give.
+
+use super::*;
+use tempfile::TempDir;
+
+#[test]
+fn activation_happens_once_and_gates_logins() {
+    let temp = TempDir::new().unwrap();
+    let mut hsm = open(temp.path());
+    assert!(matches!(
+        hsm.login("admin", Role::Admin, &secret(ADMIN_PASSWORD)),
+        Err(Error::ClusterNotActivated)
+    ));
+    assert!(matches!(
+        hsm.activate(&secret("short")),
+        Err(Error::InvalidPassword { .. })
+    ));
+    hsm.activate(&secret(ADMIN_PASSWORD)).unwrap();
+    assert!(hsm.is_activated().unwrap());
+    assert!(matches!(
+        hsm.activate(&secret("Another-pass-3")),
+        Err(Error::ClusterAlreadyActivated)
+    ));
+    let admin = &hsm.list_users().unwrap()[0];
+    assert_eq!(
+        (admin.username.as_str(), admin.role),
+        ("admin", UserRole::Admin)
+    );
+
+    for (username, role, password) in [
+        ("admin", Role::CryptoUser, ADMIN_PASSWORD),
+        ("app_user", Role::CryptoUser, ADMIN_PASSWORD),
+        ("app_user", Role::Admin, ADMIN_PASSWORD),
+        ("nobody", Role::Admin, ADMIN_PASSWORD),
+        ("not a valid name", Role::Admin, ADMIN_PASSWORD),
+    ] {
+        assert!(
+            matches!(
+                hsm.login(username, role, &secret(password)),
+                Err(Error::LoginFailed)
+            ),
+            "{username} {role}"
+        );
+    }
+    assert_eq!(
+        failed_logins(temp.path(), "admin"),
+        0,
+        "a wrong role counts nothing"
+    );
+
+    let login = hsm
+        .login("ADMIN", Role::Admin, &secret(ADMIN_PASSWORD))
+        .unwrap();
+    assert_eq!(
+        (login.username.as_str(), login.role),
+        ("admin", Role::Admin)
+    );
+    hsm.logout(&login).unwrap();
+    let logins: i64 = peek(temp.path())
+        .query_row("SELECT count(*) FROM logins", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(logins, 0);
+}
+
+#[test]
+fn the_user_lifecycle_enforces_every_rule() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+
+    let created = hsm
+        .create_user(&admin, "KmsUser", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    assert_eq!(
+        (created.username.as_str(), created.role, created.locked),
+        ("kmsuser", UserRole::CryptoUser, false)
+    );
+    hsm.create_user(&admin, "alice", Role::Admin, &secret(USER_PASSWORD))
+        .unwrap();
+    for taken in ["kmsuser", "KMSUSER", "admin", "app_user"] {
+        assert!(
+            matches!(
+                hsm.create_user(&admin, taken, Role::Admin, &secret(USER_PASSWORD)),
+                Err(Error::UserExists { username }) if username == taken.to_lowercase()
+            ),
+            "{taken}"
+        );
+    }
+    assert!(matches!(
+        hsm.create_user(&admin, "bad name", Role::Admin, &secret(USER_PASSWORD)),
+        Err(Error::InvalidUsername { .. })
+    ));
+    assert!(matches!(
+        hsm.create_user(&admin, "carol", Role::Admin, &secret("pass:word")),
+        Err(Error::InvalidPassword { .. })
+    ));
+    let names: Vec<String> = hsm
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .map(|user| user.username)
+        .collect();
+    assert_eq!(names, ["admin", "alice", "app_user", "kmsuser"]);
+
+    // A crypto user may change only its own password, even while logged in.
+    let kmsuser = hsm
+        .login("kmsuser", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    assert!(matches!(
+        hsm.change_password(&kmsuser, "alice", Role::Admin, &secret("New-pass-44")),
+        Err(Error::OwnPasswordOnly)
+    ));
+    hsm.change_password(
+        &kmsuser,
+        "kmsuser",
+        Role::CryptoUser,
+        &secret("New-pass-44"),
+    )
+    .unwrap();
+
+    // Logged in elsewhere: neither deletion nor an admin's password change.
+    assert!(matches!(
+        hsm.change_password(&admin, "kmsuser", Role::CryptoUser, &secret("Other-pass-5")),
+        Err(Error::UserLoggedIn { username }) if username == "kmsuser"
+    ));
+    assert!(matches!(
+        hsm.delete_user(&admin, "kmsuser", Role::CryptoUser),
+        Err(Error::UserLoggedIn { .. })
+    ));
+    hsm.logout(&kmsuser).unwrap();
+
+    // The caller's own login counts too when deleting.
+    let alice = hsm
+        .login("alice", Role::Admin, &secret(USER_PASSWORD))
+        .unwrap();
+    assert!(matches!(
+        hsm.delete_user(&alice, "alice", Role::Admin),
+        Err(Error::UserLoggedIn { .. })
+    ));
+    hsm.change_password(&alice, "alice", Role::Admin, &secret("Alice-pass-6"))
+        .unwrap();
+    hsm.logout(&alice).unwrap();
+
+    assert!(matches!(
+        hsm.delete_user(&admin, "kmsuser", Role::Admin),
+        Err(Error::UserNotFound { username, role: Role::Admin }) if username == "kmsuser"
+    ));
+    assert!(matches!(
+        hsm.change_password(&admin, "ghost", Role::CryptoUser, &secret("Ghost-pass-7")),
+        Err(Error::UserNotFound { .. })
+    ));
+    for built_in in ["admin", "app_user"] {
+        assert!(matches!(
+            hsm.delete_user(&admin, built_in, Role::Admin),
+            Err(Error::BuiltInUser { username }) if username == built_in
+        ));
+    }
+    assert!(matches!(
+        hsm.change_password(&admin, "app_user", Role::CryptoUser, &secret("App-pass-88")),
+        Err(Error::BuiltInUser { .. })
+    ));
+
+    hsm.delete_user(&admin, "KMSUSER", Role::CryptoUser)
+        .unwrap();
+    hsm.delete_user(&admin, "alice", Role::Admin).unwrap();
+    let names: Vec<String> = hsm
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .map(|user| user.username)
+        .collect();
+    assert_eq!(names, ["admin", "app_user"]);
+}
+
+#[test]
+fn five_failures_lock_and_an_admin_password_change_unlocks() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+
+    // A success resets the count.
+    for _ in 0..2 {
+        assert!(matches!(
+            hsm.login("bob", Role::CryptoUser, &secret("Wrong-pass-1")),
+            Err(Error::LoginFailed)
+        ));
+    }
+    assert_eq!(failed_logins(temp.path(), "bob"), 2);
+    let bob = hsm
+        .login("bob", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    hsm.logout(&bob).unwrap();
+    assert_eq!(failed_logins(temp.path(), "bob"), 0);
+
+    for attempt in 1..=5 {
+        assert!(
+            matches!(
+                hsm.login("bob", Role::CryptoUser, &secret("Wrong-pass-1")),
+                Err(Error::LoginFailed)
+            ),
+            "attempt {attempt}"
+        );
+    }
+    // The counted failures were committed although each login failed: a new process sees them.
+    let mut other = open(temp.path());
+    let bob_listed = other
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .find(|user| user.username == "bob")
+        .unwrap();
+    assert!(bob_listed.locked);
+    assert!(matches!(
+        hsm.login("bob", Role::CryptoUser, &secret(USER_PASSWORD)),
+        Err(Error::UserLocked { username }) if username == "bob"
+    ));
+    assert_eq!(
+        failed_logins(temp.path(), "bob"),
+        5,
+        "a locked login checks nothing"
+    );
+
+    hsm.change_password(&admin, "bob", Role::CryptoUser, &secret("Fresh-pass-2"))
+        .unwrap();
+    assert_eq!(failed_logins(temp.path(), "bob"), 0);
+    assert!(!other.list_users().unwrap()[2].locked);
+    hsm.login("bob", Role::CryptoUser, &secret("Fresh-pass-2"))
+        .unwrap();
+}

@@ -1,0 +1,34 @@
+//! The embedded CloudHSM cluster simulator: persistent state in SQLite and the cluster model
+//! behind [`crate::backend::hsm::sim::SimHsm`].
+//!
+//! - `store`: the state directory, the database file and one transaction per command.
+//! - `schema`: versioned migrations.
+//! - `cluster`: the first cluster (network, HSMs, built-in users) and cluster-level reads.
+//! - `ca`: the customer CA and the cluster certificate.
+//! - `users`, `password`, `logins`: HSM users, their password hashes and live logins.
+//! - `ids`, `clock`: identifiers and time, both fixable for deterministic runs.
+
+pub mod ca;
+pub mod clock;
+pub mod cluster;
+pub mod ids;
+pub mod logins;
+pub mod password;
+pub mod schema;
+pub mod store;
+pub mod users;
+
+use std::path::PathBuf;
+
+/// The customer CA certificate written next to the database when the first cluster is created,
+/// as a customer keeps `customerCA.crt` for the client's `--hsm-ca-cert` and for KMS.
+pub const CUSTOMER_CA_FILE_NAME: &str = "customerCA.crt";
+
+/// How to open the simulator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Holds `state.sqlite3` and `customerCA.crt`; created 0700 when missing.
+    pub state_dir: PathBuf,
+    /// Seeds the identifiers of everything the simulator creates; `None` draws OS entropy.
+    pub seed: Option<u64>,
+}

@@ -1,0 +1,197 @@
+//! The simulator's SQLite schema as a list of versioned migrations, tracked in `PRAGMA user_version`.
+//!
+//! A migration is appended, never edited: a state directory written by an older binary is
+//! brought forward step by step, and one written by a newer binary is refused rather than
+//! misread. Every table that belongs to a cluster is keyed by `cluster_id`, so one state can
+//! hold several clusters (the `cloudhsmv2` control plane) and the KMS key stores built on them.
+
+use crate::error::{Error, Result};
+use rusqlite::Transaction;
+
+/// Migration *n* (1-based) brings the schema from version *n - 1* to version *n*.
+const MIGRATIONS: &[&str] = &[
+    // 1: the first cluster model: network, clusters, HSMs, users and live logins.
+    r#"
+    CREATE TABLE simulator (
+        singleton       INTEGER PRIMARY KEY CHECK (singleton = 1),
+        next_id_stream  INTEGER NOT NULL
+    );
+    INSERT INTO simulator (singleton, next_id_stream) VALUES (1, 0);
+
+    CREATE TABLE vpcs (
+        vpc_id      TEXT PRIMARY KEY NOT NULL,
+        region      TEXT NOT NULL,
+        cidr_block  TEXT NOT NULL
+    );
+
+    CREATE TABLE subnets (
+        subnet_id          TEXT PRIMARY KEY NOT NULL,
+        vpc_id             TEXT NOT NULL REFERENCES vpcs (vpc_id),
+        availability_zone  TEXT NOT NULL,
+        cidr_block         TEXT NOT NULL,
+        free_addresses     INTEGER NOT NULL CHECK (free_addresses >= 0)
+    );
+
+    CREATE TABLE security_groups (
+        group_id     TEXT PRIMARY KEY NOT NULL,
+        vpc_id       TEXT NOT NULL REFERENCES vpcs (vpc_id),
+        group_name   TEXT NOT NULL,
+        description  TEXT NOT NULL,
+        UNIQUE (vpc_id, group_name)
+    );
+
+    CREATE TABLE security_group_rules (
+        group_id       TEXT NOT NULL REFERENCES security_groups (group_id) ON DELETE CASCADE,
+        direction      TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+        protocol       TEXT NOT NULL CHECK (protocol IN ('tcp', 'udp', 'icmp', 'all')),
+        from_port      INTEGER NOT NULL,
+        to_port        INTEGER NOT NULL,
+        peer_group_id  TEXT NOT NULL,
+        PRIMARY KEY (group_id, direction, protocol, from_port, to_port, peer_group_id)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE clusters (
+        cluster_id               TEXT PRIMARY KEY NOT NULL,
+        region                   TEXT NOT NULL,
+        state                    TEXT NOT NULL CHECK (state IN (
+                                     'CREATE_IN_PROGRESS', 'UNINITIALIZED',
+                                     'INITIALIZE_IN_PROGRESS', 'INITIALIZED', 'ACTIVE',
+                                     'UPDATE_IN_PROGRESS', 'MODIFY_IN_PROGRESS',
+                                     'ROLLBACK_IN_PROGRESS', 'DELETE_IN_PROGRESS', 'DELETED',
+                                     'DEGRADED')),
+        state_message            TEXT,
+        hsm_type                 TEXT NOT NULL,
+        mode                     TEXT NOT NULL CHECK (mode IN ('FIPS', 'NON_FIPS')),
+        network_type             TEXT NOT NULL CHECK (network_type IN ('IPV4', 'DUALSTACK')),
+        vpc_id                   TEXT NOT NULL REFERENCES vpcs (vpc_id),
+        security_group_id        TEXT NOT NULL REFERENCES security_groups (group_id),
+        backup_retention_days    INTEGER NOT NULL,
+        source_backup_id         TEXT,
+        cluster_certificate_pem  TEXT,
+        trust_anchor_pem         TEXT,
+        -- Activation is the CloudHSM CLI's notion (the admin password is set), not a state.
+        activated                INTEGER NOT NULL CHECK (activated IN (0, 1)),
+        created_at               INTEGER NOT NULL
+    );
+
+    -- A cluster's AZ → subnet mapping. subnet_id deliberately has no foreign key: a subnet
+    -- deleted behind the cluster's back is a state KMS reports (SUBNET_NOT_FOUND).
+    CREATE TABLE cluster_subnets (
+        cluster_id         TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        availability_zone  TEXT NOT NULL,
+        subnet_id          TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, availability_zone)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE hsms (
+        hsm_id             TEXT PRIMARY KEY NOT NULL,
+        cluster_id         TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        availability_zone  TEXT NOT NULL,
+        subnet_id          TEXT NOT NULL,
+        eni_id             TEXT NOT NULL UNIQUE,
+        eni_ip             TEXT NOT NULL,
+        state              TEXT NOT NULL CHECK (state IN (
+                               'CREATE_IN_PROGRESS', 'ACTIVE', 'DEGRADED',
+                               'DELETE_IN_PROGRESS', 'DELETED')),
+        state_message      TEXT,
+        serial_number      TEXT NOT NULL UNIQUE,
+        created_at         INTEGER NOT NULL
+    );
+    CREATE INDEX hsms_by_cluster ON hsms (cluster_id, availability_zone);
+
+    CREATE TABLE users (
+        cluster_id     TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        username       TEXT NOT NULL CHECK (username = lower(username)),
+        role           TEXT NOT NULL CHECK (role IN (
+                           'admin', 'crypto-user', 'unactivated-admin',
+                           'internal(APPLIANCE_USER)')),
+        -- An argon2id PHC string; NULL while the user has no password it can log in with.
+        password_hash  TEXT,
+        failed_logins  INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+        locked         INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+        PRIMARY KEY (cluster_id, username)
+    ) WITHOUT ROWID;
+
+    -- AUTOINCREMENT so that a login id is never reused: a stale Login held by a shell can never
+    -- be mistaken for someone else's later login.
+    CREATE TABLE logins (
+        login_id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        cluster_id           TEXT NOT NULL,
+        username             TEXT NOT NULL,
+        pid                  INTEGER NOT NULL,
+        -- Field 22 of /proc/<pid>/stat, so that a reused pid is not taken for the same process;
+        -- NULL where /proc cannot be read.
+        process_start_ticks  INTEGER,
+        logged_in_at         INTEGER NOT NULL,
+        FOREIGN KEY (cluster_id, username) REFERENCES users (cluster_id, username)
+            ON DELETE CASCADE
+    );
+    CREATE INDEX logins_by_user ON logins (cluster_id, username);
+    "#,
+];
+
+/// The schema version this binary writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the schema up to [`CURRENT_VERSION`] inside `tx` and returns the version found.
+///
+/// Version 0 means an empty database: the caller creates the first cluster in the same
+/// transaction, so a half-created state is never visible.
+pub fn migrate(tx: &Transaction<'_>) -> Result<i64> {
+    let found: i64 = tx.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > CURRENT_VERSION {
+        return Err(Error::State {
+            message: format!(
+                "the state database has schema version {found}, newer than the {CURRENT_VERSION} \
+                 this cloudhsm-shell understands: upgrade cloudhsm-shell or use another --state-dir"
+            ),
+        });
+    }
+    if found < 0 {
+        return Err(Error::State {
+            message: format!("the state database has an invalid schema version {found}"),
+        });
+    }
+    for (index, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        tx.execute_batch(migration)?;
+        // PRAGMA takes no bound parameters; the version is an integer we computed.
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    #[test]
+    fn migrates_an_empty_database_once() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        assert_eq!(migrate(&tx).unwrap(), 0);
+        assert_eq!(migrate(&tx).unwrap(), CURRENT_VERSION);
+        tx.commit().unwrap();
+        let version: i64 = connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, CURRENT_VERSION);
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .execute_batch(&format!("PRAGMA user_version = {}", CURRENT_VERSION + 1))
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        let error = migrate(&tx).unwrap_err();
+        assert!(
+            matches!(&error, Error::State { message } if message.contains("newer")),
+            "{error}"
+        );
+    }
+}

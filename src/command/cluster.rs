@@ -1,0 +1,24 @@
+//! `cluster activate` and `cluster hsm-info`.
+
+use super::{Context, Reply, ReplyData};
+use crate::error::{Error, Result};
+use crate::parse::Invocation;
+
+/// The built-in admin's name, whose password activation sets.
+const BUILT_IN_ADMIN: &str = "admin";
+
+pub fn activate(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
+    // Checked before prompting, so that nobody types a new password for nothing.
+    if context.hsm.is_activated()? {
+        return Err(Error::ClusterAlreadyActivated);
+    }
+    let password = context.secret(invocation, "password", BUILT_IN_ADMIN)?;
+    context.hsm.activate(&password)?;
+    Ok(Reply::Status("Cluster activation successful"))
+}
+
+pub fn hsm_info(context: &mut Context<'_>) -> Result<Reply> {
+    Ok(Reply::Data(ReplyData::Hsms {
+        hsms: context.hsm.hsm_info()?,
+    }))
+}

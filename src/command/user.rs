@@ -1,0 +1,108 @@
+//! `user create`, `user delete`, `user list` and `user change-password`.
+
+use super::{Context, Reply, ReplyData, UserRef, role, username};
+use crate::error::{Error, Result};
+use crate::parse::Invocation;
+use crate::secret::Secret;
+use crate::session::Login;
+
+/// The crypto user that KMS logs in as to reach a CloudHSM key store.
+const KMS_USER: &str = "kmsuser";
+
+pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
+    let actor = actor(context)?;
+    let username = username(invocation);
+    let role = role(invocation)?;
+    let password = context.secret(invocation, "password", &username)?;
+    let user = context
+        .hsm
+        .create_user(&actor, &username, role, &password)?;
+    warn_if_kms_would_refuse(context, &username, &password);
+    Ok(Reply::Data(ReplyData::User(UserRef {
+        username: user.username,
+        role,
+    })))
+}
+
+pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let actor = actor(context)?;
+    let username = username(invocation);
+    let role = role(invocation)?;
+    context.hsm.delete_user(&actor, &username, role)?;
+    Ok(Reply::Data(ReplyData::User(UserRef { username, role })))
+}
+
+pub fn list(context: &mut Context<'_>) -> Result<Reply> {
+    Ok(Reply::Data(ReplyData::Users {
+        users: context.hsm.list_users()?,
+    }))
+}
+
+pub fn change_password(
+    context: &mut Context<'_>,
+    invocation: &mut Invocation<'_>,
+) -> Result<Reply> {
+    let actor = actor(context)?;
+    let username = username(invocation);
+    let role = role(invocation)?;
+    let password = context.secret(invocation, "password", &username)?;
+    context
+        .hsm
+        .change_password(&actor, &username, role, &password)?;
+    warn_if_kms_would_refuse(context, &username, &password);
+    Ok(Reply::Data(ReplyData::User(UserRef { username, role })))
+}
+
+fn actor(context: &Context<'_>) -> Result<Login> {
+    context.session.login().cloned().ok_or(Error::NotLoggedIn {
+        command: "user".to_owned(),
+    })
+}
+
+/// A cluster accepts passwords that KMS refuses for `kmsuser` (KMS wants 7 to 32 letters and
+/// digits): the command succeeds as on a real cluster, and the operator learns now rather than
+/// at `keystore connect`.
+fn warn_if_kms_would_refuse(context: &mut Context<'_>, username: &str, password: &Secret) {
+    if username != KMS_USER {
+        return;
+    }
+    if let Some(reason) = kms_password_problem(password) {
+        context.warnings.push(format!(
+            "warning: KMS will not connect a key store with this kmsuser password: {reason}"
+        ));
+    }
+}
+
+/// Why KMS would refuse `password` as a key store password, without quoting it.
+pub fn kms_password_problem(password: &Secret) -> Option<&'static str> {
+    let text = password.expose();
+    if !(7..=32).contains(&text.chars().count()) {
+        Some("it must be 7 to 32 characters long")
+    } else if !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Some("it may contain only letters and digits")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kms_password_rules() {
+        assert_eq!(kms_password_problem(&Secret::new("Passw0rd")), None);
+        assert_eq!(
+            kms_password_problem(&Secret::new("Pass!w0rd")),
+            Some("it may contain only letters and digits")
+        );
+        assert_eq!(
+            kms_password_problem(&Secret::new("short1")),
+            Some("it must be 7 to 32 characters long")
+        );
+        assert_eq!(
+            kms_password_problem(&Secret::new("a".repeat(33))),
+            Some("it must be 7 to 32 characters long")
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! The one error type of the shell: every failure a command can meet, each with its one-line message.
+
+use crate::parse::SyntaxError;
+use crate::session::Role;
+use std::path::PathBuf;
+
+/// Every failure becomes `{"error_code": 1, "data": "<Display of the error>"}`.
+///
+/// Messages are one line, say what to do next where there is a next step, and never contain a
+/// secret: variants carry usernames and paths, never passwords.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Syntax(#[from] SyntaxError),
+    #[error("'{command}' requires a login: run login first")]
+    NotLoggedIn { command: String },
+    #[error("'{command}' is not allowed for role {role}: it needs {allowed}")]
+    PermissionDenied {
+        command: String,
+        role: Role,
+        allowed: String,
+    },
+    #[error(
+        "'{line}' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password"
+    )]
+    NeedsEnvLogin { line: String },
+    #[error("A crypto user can only change its own password")]
+    OwnPasswordOnly,
+    #[error("Already logged in as {username}: run logout first")]
+    AlreadyLoggedIn { username: String },
+    #[error("The cluster is not activated: run cluster activate first")]
+    ClusterNotActivated,
+    #[error("The cluster is already activated")]
+    ClusterAlreadyActivated,
+    #[error("Login failed: incorrect username, role or password")]
+    LoginFailed,
+    #[error(
+        "User {username} is locked after too many failed logins: an admin must change its password to unlock it"
+    )]
+    UserLocked { username: String },
+    #[error("User {username} already exists")]
+    UserExists { username: String },
+    #[error("User {username} with role {role} does not exist")]
+    UserNotFound { username: String, role: Role },
+    #[error(
+        "User {username} is logged in: it cannot be deleted or have its password changed until it logs out"
+    )]
+    UserLoggedIn { username: String },
+    #[error("User {username} is built in and cannot be changed this way")]
+    BuiltInUser { username: String },
+    #[error("Invalid username: {reason}")]
+    InvalidUsername { reason: String },
+    #[error("Invalid password: {reason}")]
+    InvalidPassword { reason: String },
+    #[error("The passwords do not match")]
+    PasswordMismatch,
+    #[error(
+        "No password for {username}: give --password, add a {username}=... line to a --secrets file, or run on a terminal"
+    )]
+    MissingSecret { username: String },
+    #[error("Cannot use secrets file {}: {reason}", path.display())]
+    SecretsFile { path: PathBuf, reason: String },
+    #[error("Simulator state error: {message}")]
+    State { message: String },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The `error_code` of the envelope. The CloudHSM CLI uses 1 for every documented failure.
+    pub fn code(&self) -> u8 {
+        1
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Self {
+        Error::State {
+            message: error.to_string(),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,35 @@
+//! cloudhsm-shell: an admin shell for AWS CloudHSM clusters and KMS custom key stores, with an
+//! embedded simulator.
+//!
+//! # Layout
+//!
+//! A line flows `parse::lex` → `parse::bind` (against `spec::CommandTable`, loaded from
+//! `grammar/commands.toml`) → `shell::Shell::run_line` → `session` (the role gate) →
+//! `command::<noun>` → a backend trait (`backend::hsm::HsmBackend`) → a domain value →
+//! `output` (the only place that serializes). Every mode (`repl`, `batch`, single command,
+//! transcript replay) calls the same `run_line`.
+//!
+//! - `app`: process arguments and mode selection; `config`: the `Config` built once.
+//! - `spec`: the table, help, completion and the generated reference.
+//! - `parse`: lexing and binding, pure.
+//! - `shell`, `session`, `prompt`: the funnel, the login state, where secrets come from.
+//! - `command`: one file per noun.
+//! - `backend`: the HSM trait and the simulator (`backend::sim`: SQLite state, cluster model).
+//! - `output`: the `{"error_code": .., "data": ..}` envelope, JSON and colour.
+//! - `transcript`: the session transcript format that recording writes and replay verifies.
+
+pub mod app;
+pub mod backend;
+pub mod batch;
+pub mod command;
+pub mod config;
+pub mod error;
+pub mod output;
+pub mod parse;
+pub mod prompt;
+pub mod repl;
+pub mod secret;
+pub mod session;
+pub mod shell;
+pub mod spec;
+pub mod transcript;

@@ -1,0 +1,246 @@
+//! The only place that serializes: replies become the `{"error_code", "data"}` envelope, as
+//! compact or pretty JSON, coloured on a terminal; help is plain text; warnings go to stderr.
+
+use crate::command::Reply;
+use crate::error::Error;
+use crate::parse::SyntaxError;
+use colored::Colorize;
+use serde_json::{Value, json};
+use std::io::{self, Write};
+
+/// How envelopes are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One line per envelope: the default when stdout is not a terminal.
+    Json,
+    /// Indented over several lines: the default on a terminal.
+    JsonPretty,
+}
+
+/// What one line produced, ready to be printed or compared.
+#[derive(Debug)]
+pub enum Rendered {
+    /// A blank or comment line, or `quit`: nothing to print.
+    Nothing,
+    Envelope(Value),
+    Text(String),
+}
+
+/// Turns a command's result into what the user sees.
+pub fn render(result: &Result<Reply, Error>) -> Rendered {
+    match result {
+        Ok(Reply::Status(text)) => Rendered::Envelope(json!({"error_code": 0, "data": text})),
+        Ok(Reply::Data(data)) => Rendered::Envelope(json!({"error_code": 0, "data": data})),
+        Ok(Reply::Text(text)) => Rendered::Text(text.clone()),
+        Ok(Reply::Quit) => Rendered::Nothing,
+        Err(error) => Rendered::Envelope(error_envelope(error)),
+    }
+}
+
+pub fn render_error(error: &Error) -> Rendered {
+    Rendered::Envelope(error_envelope(error))
+}
+
+pub fn error_envelope(error: &Error) -> Value {
+    json!({"error_code": error.code(), "data": error.to_string()})
+}
+
+/// Prints rendered results to stdout and notes to stderr.
+pub struct Output {
+    format: Format,
+    colour: bool,
+    /// Show a caret under the offending part of a line (stderr is a terminal).
+    carets: bool,
+    stdout: Box<dyn Write>,
+    stderr: Box<dyn Write>,
+}
+
+impl Output {
+    pub fn new(
+        format: Format,
+        colour: bool,
+        carets: bool,
+        stdout: Box<dyn Write>,
+        stderr: Box<dyn Write>,
+    ) -> Self {
+        Self {
+            format,
+            colour,
+            carets,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Prints one line's warnings, caret and result.
+    pub fn emit(
+        &mut self,
+        line: &str,
+        rendered: &Rendered,
+        warnings: &[String],
+        syntax: Option<&SyntaxError>,
+    ) -> io::Result<()> {
+        for warning in warnings {
+            let warning = if self.colour {
+                warning.yellow().to_string()
+            } else {
+                warning.clone()
+            };
+            writeln!(self.stderr, "{warning}")?;
+        }
+        if let Some(span) = syntax
+            .and_then(|error| error.span.clone())
+            .filter(|_| self.carets)
+        {
+            self.caret(line, span)?;
+        }
+        match rendered {
+            Rendered::Nothing => {}
+            Rendered::Text(text) => {
+                self.stdout.write_all(text.as_bytes())?;
+                if !text.ends_with('\n') {
+                    self.stdout.write_all(b"\n")?;
+                }
+            }
+            Rendered::Envelope(value) => {
+                let text = self.envelope_text(value);
+                self.stdout.write_all(text.as_bytes())?;
+                self.stdout.write_all(b"\n")?;
+            }
+        }
+        self.stdout.flush()
+    }
+
+    /// A note on stderr that is not part of any command's result (banners, hints).
+    pub fn note(&mut self, text: &str) -> io::Result<()> {
+        writeln!(self.stderr, "{text}")
+    }
+
+    pub fn envelope_text(&self, value: &Value) -> String {
+        match (self.format, self.colour) {
+            (Format::Json, false) => compact(value),
+            (Format::JsonPretty, false) => pretty(value),
+            (format, true) => {
+                let mut text = String::new();
+                paint(value, format == Format::JsonPretty, 0, &mut text);
+                text
+            }
+        }
+    }
+
+    fn caret(&mut self, line: &str, span: std::ops::Range<usize>) -> io::Result<()> {
+        let start = line
+            .get(..span.start)
+            .map_or(0, |head| head.chars().count());
+        let width = line
+            .get(span.clone())
+            .map_or(1, |part| part.chars().count().max(1));
+        let marks = format!("{}{}", " ".repeat(start), "^".repeat(width));
+        let marks = if self.colour {
+            marks.red().bold().to_string()
+        } else {
+            marks
+        };
+        writeln!(self.stderr, "  {line}\n  {marks}")
+    }
+}
+
+/// The one-line form, also what transcripts store.
+pub fn compact(value: &Value) -> String {
+    value.to_string()
+}
+
+pub fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// Writes `value` as JSON with ANSI colours: keys blue, strings green, numbers cyan, literals
+/// yellow; a non-zero `error_code` red.
+fn paint(value: &Value, pretty: bool, depth: usize, out: &mut String) {
+    let newline = |out: &mut String, depth: usize| {
+        if pretty {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
+    };
+    let separator = if pretty { ": " } else { ":" };
+    match value {
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Object(map) => {
+            out.push('{');
+            for (index, (key, item)) in map.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                out.push_str(&compact(&Value::from(key.as_str())).blue().to_string());
+                out.push_str(separator);
+                if key == "error_code" && item.as_u64().is_some_and(|code| code != 0) {
+                    out.push_str(&item.to_string().red().bold().to_string());
+                } else {
+                    paint(item, pretty, depth + 1, out);
+                }
+            }
+            newline(out, depth);
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (index, item) in items.iter().enumerate() {
+                if index > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                paint(item, pretty, depth + 1, out);
+            }
+            newline(out, depth);
+            out.push(']');
+        }
+        Value::String(_) => out.push_str(&compact(value).green().to_string()),
+        Value::Number(_) => out.push_str(&compact(value).cyan().to_string()),
+        Value::Bool(_) | Value::Null => out.push_str(&compact(value).yellow().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_and_error_envelopes() {
+        let Rendered::Envelope(ok) = render(&Ok(Reply::Status("Logout successful"))) else {
+            panic!("a status is an envelope");
+        };
+        assert_eq!(
+            compact(&ok),
+            r#"{"error_code":0,"data":"Logout successful"}"#
+        );
+        let Rendered::Envelope(failed) = render(&Err(Error::LoginFailed)) else {
+            panic!("an error is an envelope");
+        };
+        assert_eq!(
+            failed,
+            json!({"error_code": 1, "data": "Login failed: incorrect username, role or password"})
+        );
+    }
+
+    #[test]
+    fn colour_keeps_the_json_when_escapes_are_stripped() {
+        colored::control::set_override(true);
+        let value = json!({"error_code": 0, "data": {"users": [{"locked": "false", "n": 1, "b": true}], "e": {}}});
+        let mut painted = String::new();
+        paint(&value, true, 0, &mut painted);
+        let mut plain = String::new();
+        let mut in_escape = false;
+        for c in painted.chars() {
+            match (in_escape, c) {
+                (false, '\u{1b}') => in_escape = true,
+                (true, 'm') => in_escape = false,
+                (true, _) => {}
+                (false, c) => plain.push(c),
+            }
+        }
+        assert_eq!(plain, pretty(&value));
+    }
+}

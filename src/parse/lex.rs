@@ -1,0 +1,437 @@
+//! The lexer: one line becomes words, with shell-like quotes and escapes, `#` comments and
+//! backslash-newline continuations. The grammar is written out in `grammar/GRAMMAR.md`.
+//!
+//! Plain words borrow from the line: lexing sits on the path of every line a user types or a
+//! batch file holds, so only words that quotes or escapes changed are copied.
+
+use super::SyntaxError;
+use nom::branch::alt;
+use nom::bytes::complete::{take_till, take_while, take_while1};
+use nom::character::complete::{anychar, char, line_ending};
+use nom::combinator::{cut, not, recognize};
+use nom::error::{ErrorKind, ParseError};
+use nom::multi::{fold_many0, fold_many1, many0_count};
+use nom::sequence::{delimited, preceded};
+use nom::{IResult, Parser};
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// One word of a line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// The word with quotes removed and escapes resolved.
+    pub text: Cow<'a, str>,
+    /// The bytes of the line the word came from, quotes included.
+    pub span: Range<usize>,
+    /// True when the word began with a quote: such a word is always a value, never a flag.
+    pub quoted: bool,
+}
+
+impl Token<'_> {
+    /// The flag this word names: `--password` and `--password=x` name `password`, `-v` names
+    /// `v`. A quoted word, a bare `--` or `-`, and a dash before a digit (`-5`) name none.
+    pub fn flag_name(&self) -> Option<&str> {
+        if self.quoted {
+            return None;
+        }
+        if let Some(long) = self.text.strip_prefix("--") {
+            let name = long.split_once('=').map_or(long, |(name, _)| name);
+            return (!name.is_empty()).then_some(name);
+        }
+        let short = self.text.strip_prefix('-')?;
+        let mut letters = short.chars();
+        match (letters.next(), letters.next()) {
+            (Some(letter), None) if letter.is_ascii_alphabetic() => Some(short),
+            _ => None,
+        }
+    }
+
+    /// The value written into a long flag's own word, as in `--username=kmsuser`.
+    pub(super) fn inline_value(&self) -> Option<&str> {
+        if self.quoted {
+            return None;
+        }
+        let long = self.text.strip_prefix("--")?;
+        long.split_once('=').map(|(_, value)| value)
+    }
+
+    /// True for `--name` and `--name=value`, false for `-x`.
+    pub(super) fn is_long_flag(&self) -> bool {
+        !self.quoted && self.text.starts_with("--")
+    }
+}
+
+/// Splits a line into words. A blank or comment-only line gives no words.
+pub fn lex(line: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
+    let mut tokens = Vec::new();
+    let mut rest = skip_separators(line);
+    while !rest.is_empty() {
+        let start = line.len() - rest.len();
+        let (after, text) = word(rest).map_err(|error| syntax_error(line, error))?;
+        tokens.push(Token {
+            text,
+            span: start..line.len() - after.len(),
+            quoted: rest.starts_with(['\'', '"']),
+        });
+        rest = skip_separators(after);
+    }
+    Ok(tokens)
+}
+
+/// What went wrong, and where: `at` is the rest of the line from the offending character.
+#[derive(Debug)]
+struct LexError<'a> {
+    at: &'a str,
+    problem: Problem,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Problem {
+    /// Nothing in the word grammar matched here.
+    Unexpected,
+    UnterminatedQuote,
+    TrailingBackslash,
+}
+
+impl<'a> ParseError<&'a str> for LexError<'a> {
+    fn from_error_kind(input: &'a str, _kind: ErrorKind) -> Self {
+        LexError {
+            at: input,
+            problem: Problem::Unexpected,
+        }
+    }
+
+    fn append(_input: &'a str, _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+type LexResult<'a, T> = IResult<&'a str, T, LexError<'a>>;
+
+fn syntax_error(line: &str, error: nom::Err<LexError<'_>>) -> SyntaxError {
+    let (at, problem) = match error {
+        nom::Err::Error(error) | nom::Err::Failure(error) => {
+            (line.len() - error.at.len(), error.problem)
+        }
+        // Only streaming parsers ask for more input, and every parser here is `complete`.
+        nom::Err::Incomplete(_) => (line.len(), Problem::Unexpected),
+    };
+    match problem {
+        Problem::UnterminatedQuote => SyntaxError::new("unterminated quote", Some(at..line.len())),
+        Problem::TrailingBackslash => SyntaxError::new("trailing backslash", Some(at..line.len())),
+        Problem::Unexpected => {
+            let width = line[at..].chars().next().map_or(0, char::len_utf8);
+            SyntaxError::new("unexpected character", Some(at..at + width))
+        }
+    }
+}
+
+/// Skips whitespace, continuations and comments; what is left starts a word or is empty.
+fn skip_separators(input: &str) -> &str {
+    // Fast path: between words there is usually only whitespace.
+    let trimmed = input.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    if !trimmed.starts_with(['#', '\\']) {
+        return trimmed;
+    }
+    // `many0_count` only fails on a parser that succeeds without consuming, and every
+    // separator consumes at least one character.
+    separators(trimmed).map_or(trimmed, |(rest, _)| rest)
+}
+
+fn separators(input: &str) -> LexResult<'_, usize> {
+    many0_count(alt((
+        take_while1(|c: char| c.is_ascii_whitespace()),
+        recognize((char('\\'), line_ending)),
+        recognize((char('#'), take_till(|c| c == '\n'))),
+    )))
+    .parse(input)
+}
+
+/// One word: adjacent plain runs, quoted strings and escapes, up to whitespace or the end.
+fn word(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    // Fast path: most words are one plain run, which needs no gluing.
+    if let Ok((rest, plain)) = plain_run(input)
+        && (rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_whitespace()))
+    {
+        return Ok((rest, plain));
+    }
+    fold_many1(
+        alt((
+            plain_run,
+            single_quoted,
+            double_quoted,
+            escaped_outside_quotes,
+        )),
+        || None,
+        append_piece,
+    )
+    .map(Option::unwrap_or_default)
+    .parse(input)
+}
+
+/// Glues a piece onto the word so far; a word of one piece stays borrowed.
+fn append_piece<'a>(word: Option<Cow<'a, str>>, piece: Cow<'a, str>) -> Option<Cow<'a, str>> {
+    Some(match word {
+        None => piece,
+        Some(mut word) => {
+            word.to_mut().push_str(&piece);
+            word
+        }
+    })
+}
+
+fn plain_run(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    take_while1(|c: char| !c.is_ascii_whitespace() && !matches!(c, '\'' | '"' | '\\'))
+        .map(Cow::Borrowed)
+        .parse(input)
+}
+
+/// `'...'`: everything up to the next single quote, literally.
+fn single_quoted(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    delimited(
+        char('\''),
+        take_while(|c| c != '\'').map(Cow::Borrowed),
+        cut(char('\'')),
+    )
+    .parse(input)
+    .map_err(|error| unterminated_from(input, error))
+}
+
+/// `"..."`: text with the escapes `\"`, `\\`, `\$`, `\n` and `\t`.
+fn double_quoted(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    let body = fold_many0(
+        alt((
+            take_while1(|c| c != '"' && c != '\\').map(Cow::Borrowed),
+            escaped_inside_double_quotes,
+        )),
+        || None,
+        append_piece,
+    )
+    .map(Option::unwrap_or_default);
+    delimited(char('"'), body, cut(char('"')))
+        .parse(input)
+        .map_err(|error| unterminated_from(input, error))
+}
+
+/// A failure to find the closing quote becomes an unterminated quote that starts at the opening
+/// one; a plain mismatch stays an error so that another kind of piece can be tried.
+fn unterminated_from<'a>(
+    opening: &'a str,
+    error: nom::Err<LexError<'a>>,
+) -> nom::Err<LexError<'a>> {
+    match error {
+        nom::Err::Failure(_) => nom::Err::Failure(LexError {
+            at: opening,
+            problem: Problem::UnterminatedQuote,
+        }),
+        other => other,
+    }
+}
+
+fn escaped_inside_double_quotes(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    recognize(preceded(char('\\'), anychar))
+        .map(|escape: &str| match escape {
+            "\\n" => Cow::Borrowed("\n"),
+            "\\t" => Cow::Borrowed("\t"),
+            "\\\"" | "\\\\" | "\\$" => Cow::Borrowed(&escape[1..]),
+            // Unknown escapes are kept whole so that Windows paths and regexes survive quoting.
+            other => Cow::Borrowed(other),
+        })
+        .parse(input)
+}
+
+/// `\c` outside quotes is the character `c`. A backslash before a line ending is a continuation
+/// and belongs to the separators, so it is not matched here.
+fn escaped_outside_quotes(input: &str) -> LexResult<'_, Cow<'_, str>> {
+    let (after_backslash, ()) = preceded(char('\\'), not(line_ending)).parse(input)?;
+    match recognize(anychar::<_, LexError>).parse(after_backslash) {
+        Ok((rest, escaped)) => Ok((rest, Cow::Borrowed(escaped))),
+        Err(_) => Err(nom::Err::Failure(LexError {
+            at: input,
+            problem: Problem::TrailingBackslash,
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(line: &str) -> Vec<String> {
+        lex(line)
+            .unwrap()
+            .into_iter()
+            .map(|token| token.text.into_owned())
+            .collect()
+    }
+
+    fn single(line: &str) -> Token<'_> {
+        let mut tokens = lex(line).unwrap();
+        assert_eq!(tokens.len(), 1, "{line:?} gave {tokens:?}");
+        tokens.remove(0)
+    }
+
+    #[test]
+    fn words_are_separated_by_whitespace() {
+        let tokens = lex("  user\tcreate   --username kmsuser ").unwrap();
+        let spans: Vec<_> = tokens.iter().map(|token| token.span.clone()).collect();
+        assert_eq!(spans, vec![2..6, 7..13, 16..26, 27..34]);
+        assert_eq!(texts("user create"), vec!["user", "create"]);
+        assert!(tokens.iter().all(|token| !token.quoted));
+    }
+
+    #[test]
+    fn plain_words_borrow_from_the_line() {
+        let tokens = lex("user list --max-items=10").unwrap();
+        assert!(
+            tokens
+                .iter()
+                .all(|token| matches!(token.text, Cow::Borrowed(_)))
+        );
+        assert!(matches!(single("'plain'").text, Cow::Borrowed("plain")));
+        assert!(matches!(single("\"plain\"").text, Cow::Borrowed("plain")));
+        assert!(matches!(single(r"a\b").text, Cow::Owned(_)));
+    }
+
+    #[test]
+    fn blank_and_comment_lines_have_no_words() {
+        for line in [
+            "",
+            "   ",
+            "\t",
+            "# a comment",
+            "   # indented comment",
+            "\\\n",
+            "#",
+        ] {
+            assert_eq!(lex(line), Ok(Vec::new()), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_comment_starts_only_at_the_start_of_a_word() {
+        assert_eq!(texts("user list # all of them"), vec!["user", "list"]);
+        assert_eq!(texts("label#1 x"), vec!["label#1", "x"]);
+        assert_eq!(texts(r"\#1 '#2' "), vec!["#1", "#2"]);
+    }
+
+    #[test]
+    fn a_comment_ends_at_a_newline() {
+        assert_eq!(texts("a # comment \\\nb"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn single_quotes_are_literal() {
+        let token = single(r#"'a "b" \n $c'"#);
+        assert_eq!(token.text, r#"a "b" \n $c"#);
+        assert!(token.quoted);
+        assert_eq!(token.span, 0..13);
+        assert_eq!(single("''").text, "");
+    }
+
+    #[test]
+    fn double_quotes_resolve_their_escapes() {
+        assert_eq!(single(r#""a \"b\" \\ \$HOME""#).text, r#"a "b" \ $HOME"#);
+        assert_eq!(single(r#""x\ny\tz""#).text, "x\ny\tz");
+        assert_eq!(single(r#""C:\Users\q""#).text, r"C:\Users\q");
+        assert_eq!(single(r#""a'b""#).text, "a'b");
+        assert_eq!(single("\"\"").text, "");
+    }
+
+    #[test]
+    fn shell_style_quoting_of_a_single_quote_reads_back() {
+        // How single-command mode re-quotes a process argument that holds a quote.
+        assert_eq!(texts(r"'it'\''s' x"), vec!["it's", "x"]);
+    }
+
+    #[test]
+    fn a_backslash_outside_quotes_escapes_the_next_character() {
+        assert_eq!(
+            texts(r"pass\ word1 \' \\ \é"),
+            vec!["pass word1", "'", r"\", "é"]
+        );
+    }
+
+    #[test]
+    fn backslash_newline_is_whitespace() {
+        let tokens = lex("user create \\\n  --username kmsuser\\\r\n--role admin").unwrap();
+        let words: Vec<_> = tokens.iter().map(|token| token.text.as_ref()).collect();
+        assert_eq!(
+            words,
+            vec!["user", "create", "--username", "kmsuser", "--role", "admin"]
+        );
+        assert_eq!(tokens[3].span, 27..34);
+        assert_eq!(texts("a\nb"), vec!["a", "b"]);
+    }
+
+    #[test]
+    fn quotes_join_the_text_around_them() {
+        let token = single(r#"--label="my key""#);
+        assert_eq!(token.text, "--label=my key");
+        assert!(!token.quoted);
+        assert_eq!(token.span, 0..16);
+        assert_eq!(token.flag_name(), Some("label"));
+        assert_eq!(token.inline_value(), Some("my key"));
+        assert_eq!(single(r#"a'b c'"d e"f"#).text, "ab cd ef");
+        let token = single(r#""my key"s"#);
+        assert!(token.quoted);
+        assert_eq!(token.text, "my keys");
+    }
+
+    #[test]
+    fn an_unterminated_quote_spans_to_the_end() {
+        assert_eq!(
+            lex(r#"login --password "abc def"#),
+            Err(SyntaxError::new("unterminated quote", Some(17..25)))
+        );
+        assert_eq!(
+            lex("a 'b"),
+            Err(SyntaxError::new("unterminated quote", Some(2..4)))
+        );
+        assert_eq!(
+            lex(r#"a "b\""#),
+            Err(SyntaxError::new("unterminated quote", Some(2..6)))
+        );
+        assert_eq!(
+            lex(r#"--label=x"y"#),
+            Err(SyntaxError::new("unterminated quote", Some(9..11)))
+        );
+    }
+
+    #[test]
+    fn a_trailing_backslash_is_an_error() {
+        assert_eq!(
+            lex(r"user list \"),
+            Err(SyntaxError::new("trailing backslash", Some(10..11)))
+        );
+        assert_eq!(texts(r"a\\"), vec![r"a\"]);
+    }
+
+    #[test]
+    fn flag_names() {
+        let name = |line| single(line).flag_name().map(str::to_owned);
+        assert_eq!(name("--password"), Some("password".into()));
+        assert_eq!(name("--password=x"), Some("password".into()));
+        assert_eq!(name("--password="), Some("password".into()));
+        assert_eq!(name("-v"), Some("v".into()));
+        assert_eq!(name("--"), None);
+        assert_eq!(name("-"), None);
+        assert_eq!(name("--=x"), None);
+        assert_eq!(name("-5"), None);
+        assert_eq!(name("-vx"), None);
+        assert_eq!(name("value"), None);
+        assert_eq!(name("'--password'"), None);
+        assert_eq!(name("\"-v\""), None);
+    }
+
+    #[test]
+    fn inline_values() {
+        assert_eq!(single("--role=admin").inline_value(), Some("admin"));
+        assert_eq!(single("--role=").inline_value(), Some(""));
+        assert_eq!(single("--role").inline_value(), None);
+        assert_eq!(single("--a=b=c").inline_value(), Some("b=c"));
+        assert_eq!(single("-r").inline_value(), None);
+        assert!(single("--role").is_long_flag());
+        assert!(!single("-r").is_long_flag());
+    }
+}

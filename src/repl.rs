@@ -1,0 +1,168 @@
+//! Interactive mode: the `aws-cloudhsm >` prompt with history that never keeps a secret, tab
+//! completion, hints and colour, all feeding the one funnel.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::parse::line_carries_secret;
+use crate::shell::{Flow, Shell};
+use crate::spec::{CommandTable, complete};
+use crate::transcript::record::Recorder;
+use colored::Colorize;
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::{DefaultHistory, History};
+use rustyline::validate::Validator;
+use rustyline::{Config as EditorConfig, Context, Editor, Helper};
+use std::borrow::Cow;
+use std::fs;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// Runs the prompt until `quit` or Ctrl-D. Failed commands do not end it.
+pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
+    if !shell.hsm().is_activated()? {
+        let banner = format!(
+            "Simulated cluster {} (state in {}) is not activated yet: run `cluster activate` first.",
+            shell.hsm().cluster_id(),
+            config.state_dir.display()
+        );
+        let _ = shell.output().note(&banner);
+    }
+    let editor_config = EditorConfig::builder()
+        .auto_add_history(false)
+        .history_ignore_space(true)
+        .max_history_size(1000)
+        .map_err(|error| Error::State {
+            message: error.to_string(),
+        })?
+        .build();
+    let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(editor_config)
+        .map_err(|error| Error::State {
+            message: format!("Cannot start the line editor: {error}"),
+        })?;
+    editor.set_helper(Some(ShellHelper {
+        table: CommandTable::builtin(),
+        colour: config.colour,
+    }));
+    if let Some(path) = &config.history_file {
+        prepare_history_file(path)?;
+        // A missing or unreadable history only means starting without one.
+        let _ = editor.load_history(path);
+    }
+    let mut recorder = config
+        .record_file
+        .as_deref()
+        .map(Recorder::create)
+        .transpose()?;
+    loop {
+        let line = match editor.readline(shell.prompt()) {
+            Ok(line) => Zeroizing::new(line),
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => break,
+            Err(error) => {
+                return Err(Error::State {
+                    message: format!("Cannot read a line: {error}"),
+                });
+            }
+        };
+        if !line.trim().is_empty() && !line_carries_secret(shell.table(), &line) {
+            let _ = editor.add_history_entry(line.as_str());
+            if let Some(path) = &config.history_file {
+                let _ = editor.history_mut().append(path);
+            }
+        }
+        let executed = shell.run_line(&line);
+        if let Some(recorder) = recorder.as_mut() {
+            recorder.record(shell.table(), &line, &executed)?;
+        }
+        if executed.flow == Flow::Quit {
+            break;
+        }
+    }
+    Ok(true)
+}
+
+/// Creates the history file's directory (0700) and the file itself (0600) before the editor
+/// touches them, so that history is never readable by others.
+fn prepare_history_file(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|error| Error::io(format!("Cannot create {}", dir.display()), error))?;
+    }
+    fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(|error| Error::io(format!("Cannot open {}", path.display()), error))
+}
+
+/// Completion, hints and colour for the editor, from the command table.
+struct ShellHelper {
+    table: CommandTable,
+    colour: bool,
+}
+
+impl Helper for ShellHelper {}
+
+impl Validator for ShellHelper {}
+
+impl Completer for ShellHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        position: usize,
+        _context: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let (start, candidates) = complete::complete(&self.table, &line[..position]);
+        let pairs = candidates
+            .into_iter()
+            .map(|candidate| Pair {
+                display: candidate.clone(),
+                replacement: format!("{candidate} "),
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for ShellHelper {
+    type Hint = String;
+
+    fn hint(&self, line: &str, position: usize, _context: &Context<'_>) -> Option<String> {
+        (position == line.len())
+            .then(|| complete::hint(&self.table, line))
+            .flatten()
+    }
+}
+
+impl Highlighter for ShellHelper {
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
+        &'s self,
+        prompt: &'p str,
+        _default: bool,
+    ) -> Cow<'b, str> {
+        if self.colour {
+            Cow::Owned(prompt.bold().green().to_string())
+        } else {
+            Cow::Borrowed(prompt)
+        }
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.colour {
+            Cow::Owned(hint.dimmed().to_string())
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+}

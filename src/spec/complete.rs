@@ -1,0 +1,140 @@
+//! Tab completion and hints over the command table: command words, flags not yet used, and
+//! the choices of the flag being completed.
+
+use super::{ArgKind, CommandSpec, CommandTable};
+
+/// Candidates for the word that ends at the end of `line`: (start of that word, candidates).
+pub fn complete(table: &CommandTable, line: &str) -> (usize, Vec<String>) {
+    let start = line
+        .rfind(char::is_whitespace)
+        .map_or(0, |position| position + 1);
+    let current = &line[start..];
+    let before: Vec<&str> = line[..start].split_whitespace().collect();
+    let command_words = leading_command_words(table, &before);
+    let spec = table.by_path(&before[..command_words].join(" "));
+    let candidates = match spec {
+        None if command_words == before.len() => table
+            .next_words(&before)
+            .into_iter()
+            .filter(|word| word.starts_with(current))
+            .map(str::to_owned)
+            .collect(),
+        None => Vec::new(),
+        Some(spec) => arg_candidates(spec, &before[command_words..], current),
+    };
+    (start, candidates)
+}
+
+/// A grey hint after the cursor: the rest of the only command word that fits, or the
+/// required flags not given yet.
+pub fn hint(table: &CommandTable, line: &str) -> Option<String> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    let (start, candidates) = complete(table, line);
+    let current = &line[start..];
+    if let [only] = candidates.as_slice()
+        && !current.is_empty()
+        && only.len() > current.len()
+    {
+        return Some(only[current.len()..].to_owned());
+    }
+    if !line.ends_with(' ') {
+        return None;
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let command_words = leading_command_words(table, &words);
+    let spec = table.by_path(&words[..command_words].join(" "))?;
+    let missing: Vec<String> = spec
+        .args
+        .iter()
+        .filter(|arg| arg.required && !words.contains(&format!("--{}", arg.name).as_str()))
+        .map(|arg| {
+            format!(
+                "--{} <{}>",
+                arg.name,
+                arg.value.as_deref().unwrap_or("VALUE")
+            )
+        })
+        .collect();
+    (!missing.is_empty()).then(|| missing.join(" "))
+}
+
+/// How many of `words` form a command path or a prefix of one.
+fn leading_command_words(table: &CommandTable, words: &[&str]) -> usize {
+    let mut count = 0;
+    while count < words.len() && table.next_words(&words[..count]).contains(&words[count]) {
+        count += 1;
+    }
+    count
+}
+
+fn arg_candidates(spec: &CommandSpec, args: &[&str], current: &str) -> Vec<String> {
+    let pending_flag = args
+        .last()
+        .and_then(|word| word.strip_prefix("--"))
+        .and_then(|name| spec.arg(name))
+        .filter(|arg| !matches!(arg.kind, ArgKind::Switch));
+    if let Some(arg) = pending_flag {
+        return arg
+            .choices
+            .iter()
+            .filter(|choice| choice.starts_with(current))
+            .cloned()
+            .collect();
+    }
+    if !current.is_empty() && !current.starts_with('-') {
+        return Vec::new();
+    }
+    spec.args
+        .iter()
+        .filter(|arg| arg.kind != ArgKind::CommandPath)
+        .map(|arg| format!("--{}", arg.name))
+        .filter(|flag| flag.starts_with(current) && !args.contains(&flag.as_str()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn candidates(line: &str) -> Vec<String> {
+        complete(&CommandTable::builtin(), line).1
+    }
+
+    #[test]
+    fn command_words_then_flags_then_choices() {
+        assert_eq!(candidates("us"), vec!["user"]);
+        assert_eq!(
+            candidates("user "),
+            vec!["change-password", "create", "delete", "list"]
+        );
+        assert_eq!(candidates("user cr"), vec!["create"]);
+        assert_eq!(
+            candidates("user create --username bob "),
+            vec!["--role", "--password"]
+        );
+        assert_eq!(
+            candidates("user create --role "),
+            vec!["admin", "crypto-user"]
+        );
+        assert_eq!(candidates("user create --role c"), vec!["crypto-user"]);
+        assert_eq!(complete(&CommandTable::builtin(), "user cr").0, 5);
+        assert!(candidates("nosuch ").is_empty());
+    }
+
+    #[test]
+    fn hints_finish_a_word_or_list_required_flags() {
+        let table = CommandTable::builtin();
+        assert_eq!(hint(&table, "user li"), Some("st".to_owned()));
+        assert_eq!(
+            hint(&table, "user create "),
+            Some("--username <USERNAME> --role <ROLE>".to_owned())
+        );
+        assert_eq!(
+            hint(&table, "user create --username bob "),
+            Some("--role <ROLE>".to_owned())
+        );
+        assert_eq!(hint(&table, "user list "), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! The command table: `grammar/commands.toml` loaded into typed specs that parsing, help,
+//! completion and the generated reference all read.
+
+mod load;
+
+pub mod complete;
+pub mod help;
+pub mod reference;
+
+use crate::command::CommandId;
+use crate::session::Role;
+use std::collections::HashMap;
+
+/// The text of the table, compiled in so that the binary needs no files at run time.
+pub const COMMANDS_TOML: &str = include_str!("../../grammar/commands.toml");
+
+/// Who may run a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// No login needed.
+    Public,
+    /// Any logged-in user.
+    LoggedIn,
+    /// A logged-in user with one of these roles.
+    Roles(Vec<Role>),
+}
+
+/// How an argument's value is read and checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    String,
+    Username,
+    Integer,
+    Choice,
+    Secret,
+    Switch,
+    /// Every word up to the next flag.
+    List,
+    /// Positional words naming a command (for `help`).
+    CommandPath,
+}
+
+#[derive(Clone, Debug)]
+pub struct ArgSpec {
+    /// The flag without `--`.
+    pub name: String,
+    pub short: Option<char>,
+    pub kind: ArgKind,
+    /// Value name shown in help, e.g. `USERNAME`.
+    pub value: Option<String>,
+    pub choices: Vec<String>,
+    pub default: Option<String>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub required: bool,
+    pub prompt: Option<String>,
+    pub confirm: bool,
+    pub help: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct CommandSpec {
+    /// The command words joined by single spaces, e.g. `user create`.
+    pub path: String,
+    pub words: Vec<String>,
+    pub id: CommandId,
+    pub summary: String,
+    pub about: Option<String>,
+    pub access: Access,
+    pub args: Vec<ArgSpec>,
+}
+
+impl CommandSpec {
+    pub fn arg(&self, name: &str) -> Option<&ArgSpec> {
+        self.args.iter().find(|arg| arg.name == name)
+    }
+
+    pub fn arg_index(&self, name: &str) -> Option<usize> {
+        self.args.iter().position(|arg| arg.name == name)
+    }
+}
+
+/// The loaded table plus the indexes that make lookups cheap.
+#[derive(Debug)]
+pub struct CommandTable {
+    commands: Vec<CommandSpec>,
+    by_path: HashMap<String, usize>,
+    by_id: HashMap<CommandId, usize>,
+    secret_flags: Vec<String>,
+}
+
+impl CommandTable {
+    /// The table compiled into the binary. A malformed table is a build defect that the table
+    /// meta-tests catch, so this panics with the loader's message rather than limping on.
+    pub fn builtin() -> CommandTable {
+        match Self::from_toml(COMMANDS_TOML) {
+            Ok(table) => table,
+            Err(message) => panic!("grammar/commands.toml is invalid: {message}"),
+        }
+    }
+
+    pub fn from_toml(text: &str) -> Result<CommandTable, String> {
+        let commands = load::parse_table(text)?;
+        let mut by_path = HashMap::with_capacity(commands.len());
+        let mut by_id = HashMap::with_capacity(commands.len());
+        let mut secret_flags: Vec<String> = Vec::new();
+        for (index, command) in commands.iter().enumerate() {
+            if by_path.insert(command.path.clone(), index).is_some() {
+                return Err(format!("duplicate command path '{}'", command.path));
+            }
+            if by_id.insert(command.id, index).is_some() {
+                return Err(format!("command id {:?} is used twice", command.id));
+            }
+            for arg in command
+                .args
+                .iter()
+                .filter(|arg| arg.kind == ArgKind::Secret)
+            {
+                if !secret_flags.contains(&arg.name) {
+                    secret_flags.push(arg.name.clone());
+                }
+            }
+        }
+        Ok(CommandTable {
+            commands,
+            by_path,
+            by_id,
+            secret_flags,
+        })
+    }
+
+    pub fn commands(&self) -> &[CommandSpec] {
+        &self.commands
+    }
+
+    pub fn by_path(&self, path: &str) -> Option<&CommandSpec> {
+        self.by_path.get(path).map(|&index| &self.commands[index])
+    }
+
+    pub fn by_id(&self, id: CommandId) -> Option<&CommandSpec> {
+        self.by_id.get(&id).map(|&index| &self.commands[index])
+    }
+
+    /// Names of every flag that carries a secret in any command (`password`, ...). A line that
+    /// uses one of them never reaches history or a transcript.
+    pub fn secret_flags(&self) -> &[String] {
+        &self.secret_flags
+    }
+
+    /// The words that may follow `prefix` (command words only), sorted and deduplicated.
+    pub fn next_words(&self, prefix: &[&str]) -> Vec<&str> {
+        let mut words: Vec<&str> = self
+            .commands
+            .iter()
+            .filter(|command| {
+                command.words.len() > prefix.len()
+                    && command
+                        .words
+                        .iter()
+                        .zip(prefix)
+                        .all(|(word, given)| word == given)
+            })
+            .map(|command| command.words[prefix.len()].as_str())
+            .collect();
+        words.sort_unstable();
+        words.dedup();
+        words
+    }
+}

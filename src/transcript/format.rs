@@ -1,0 +1,180 @@
+//! The transcript format: a prompt line per command, then what it printed.
+//!
+//! ```text
+//! # comments start with '#', anywhere
+//! aws-cloudhsm > user list
+//! {"error_code":0,"data":{"users":[...]}}
+//! aws-cloudhsm > user create --username KmsUser --role crypto-user
+//! ! warning: lines on stderr start with "! "
+//! {"error_code":0,"data":{"username":"kmsuser","role":"crypto-user"}}
+//! ```
+//!
+//! Envelopes are stored as one line of compact JSON and compared as parsed values; plain text
+//! (help) is compared line by line, ignoring trailing blank lines.
+
+use crate::output::{self, Rendered};
+
+/// What starts every command line of a transcript.
+pub const PROMPT: &str = "aws-cloudhsm > ";
+const WARNING: &str = "! ";
+
+/// One command of a transcript and what it printed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Entry {
+    /// Comment lines just above the command, kept when a transcript is rewritten.
+    pub comments: Vec<String>,
+    pub line: String,
+    /// 1-based line number of the command in the file.
+    pub line_number: usize,
+    pub warnings: Vec<String>,
+    pub stdout: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Transcript {
+    pub entries: Vec<Entry>,
+    /// Comments after the last command.
+    pub trailing_comments: Vec<String>,
+}
+
+impl Transcript {
+    pub fn parse(text: &str) -> Transcript {
+        let mut transcript = Transcript::default();
+        let mut comments = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            if line.starts_with('#') {
+                comments.push(line.to_owned());
+            } else if let Some(command) = line.strip_prefix(PROMPT) {
+                transcript.entries.push(Entry {
+                    comments: std::mem::take(&mut comments),
+                    line: command.to_owned(),
+                    line_number: index + 1,
+                    ..Entry::default()
+                });
+            } else if let Some(entry) = transcript.entries.last_mut() {
+                match line.strip_prefix(WARNING) {
+                    Some(warning) if entry.stdout.is_empty() => {
+                        entry.warnings.push(warning.to_owned())
+                    }
+                    _ => entry.stdout.push(line.to_owned()),
+                }
+            }
+        }
+        for entry in &mut transcript.entries {
+            while entry
+                .stdout
+                .last()
+                .is_some_and(|line| line.trim().is_empty())
+            {
+                entry.stdout.pop();
+            }
+        }
+        transcript.trailing_comments = comments;
+        transcript
+    }
+
+    pub fn write(&self) -> String {
+        let mut text = String::new();
+        for entry in &self.entries {
+            write_entry(&mut text, entry);
+        }
+        for comment in &self.trailing_comments {
+            text.push_str(comment);
+            text.push('\n');
+        }
+        text
+    }
+}
+
+pub fn write_entry(text: &mut String, entry: &Entry) {
+    for comment in &entry.comments {
+        text.push_str(comment);
+        text.push('\n');
+    }
+    text.push_str(PROMPT);
+    text.push_str(&entry.line);
+    text.push('\n');
+    for warning in &entry.warnings {
+        text.push_str(WARNING);
+        text.push_str(warning);
+        text.push('\n');
+    }
+    for line in &entry.stdout {
+        text.push_str(line);
+        text.push('\n');
+    }
+}
+
+/// The stdout lines a transcript stores for a rendered result.
+pub fn stdout_lines(rendered: &Rendered) -> Vec<String> {
+    match rendered {
+        Rendered::Nothing => Vec::new(),
+        Rendered::Envelope(value) => vec![output::compact(value)],
+        Rendered::Text(text) => {
+            let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+            while lines.last().is_some_and(|line| line.trim().is_empty()) {
+                lines.pop();
+            }
+            lines
+        }
+    }
+}
+
+/// Whether what a command printed matches what the transcript expects: envelopes as parsed
+/// JSON values, text exactly.
+pub fn matches(expected: &[String], actual: &[String]) -> bool {
+    match (expected, actual) {
+        ([expected], [actual]) => match (
+            serde_json::from_str::<serde_json::Value>(expected),
+            serde_json::from_str::<serde_json::Value>(actual),
+        ) {
+            (Ok(expected), Ok(actual)) => expected == actual,
+            _ => expected == actual,
+        },
+        _ => expected == actual,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "# a session\naws-cloudhsm > user list\n{\"error_code\":0,\"data\":\"x\"}\n\n# next\naws-cloudhsm > user create --username KmsUser --role crypto-user\n! warning: weak\n{\"error_code\":0}\naws-cloudhsm > help quit\nQuit the shell\n\nUsage: quit\n\n# end\n";
+
+    #[test]
+    fn parse_then_write_round_trips_apart_from_blank_lines() {
+        let transcript = Transcript::parse(SAMPLE);
+        assert_eq!(transcript.entries.len(), 3);
+        assert_eq!(transcript.entries[0].comments, vec!["# a session"]);
+        assert_eq!(transcript.entries[1].line_number, 6);
+        assert_eq!(transcript.entries[1].warnings, vec!["warning: weak"]);
+        assert_eq!(
+            transcript.entries[2].stdout,
+            vec!["Quit the shell", "", "Usage: quit"]
+        );
+        assert_eq!(transcript.trailing_comments, vec!["# end"]);
+        let without_numbers = |mut transcript: Transcript| {
+            for entry in &mut transcript.entries {
+                entry.line_number = 0;
+            }
+            transcript
+        };
+        assert_eq!(
+            without_numbers(Transcript::parse(&transcript.write())),
+            without_numbers(transcript)
+        );
+    }
+
+    #[test]
+    fn json_is_compared_as_values() {
+        let expected = vec![r#"{"error_code": 0, "data": {"a": 1}}"#.to_owned()];
+        assert!(matches(
+            &expected,
+            &[r#"{"error_code":0,"data":{"a":1}}"#.to_owned()]
+        ));
+        assert!(!matches(
+            &expected,
+            &[r#"{"error_code":0,"data":{"a":2}}"#.to_owned()]
+        ));
+    }
+}

@@ -1,0 +1,94 @@
+//! Replay: runs a transcript's commands through the funnel and checks every result against
+//! the transcript, or rewrites it with this run's results (`--bless`).
+
+use super::format::{Transcript, matches, stdout_lines};
+use crate::error::{Error, Result};
+use crate::shell::{Flow, Shell};
+use std::fs;
+use std::path::Path;
+
+/// Returns true when every result matched (or, blessing, when the file was rewritten).
+pub fn run(shell: &mut Shell, path: &Path, bless: bool) -> Result<bool> {
+    let text = fs::read_to_string(path)
+        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))?;
+    let mut transcript = Transcript::parse(&text);
+    let mut mismatches = 0;
+    for entry in &mut transcript.entries {
+        let executed = shell.execute(&entry.line);
+        let stdout = stdout_lines(&executed.rendered);
+        let same = matches(&entry.stdout, &stdout) && entry.warnings == executed.warnings;
+        if !same && !bless {
+            mismatches += 1;
+            report(
+                shell,
+                path,
+                entry.line_number,
+                &entry.line,
+                &entry.stdout,
+                &stdout,
+            );
+            for warning in executed
+                .warnings
+                .iter()
+                .filter(|w| !entry.warnings.contains(w))
+            {
+                note(shell, &format!("  unexpected warning: {warning}"));
+            }
+            for warning in entry
+                .warnings
+                .iter()
+                .filter(|w| !executed.warnings.contains(w))
+            {
+                note(shell, &format!("  missing warning: {warning}"));
+            }
+        }
+        entry.warnings = executed.warnings;
+        entry.stdout = stdout;
+        if executed.flow == Flow::Quit {
+            break;
+        }
+    }
+    let count = transcript.entries.len();
+    if bless {
+        fs::write(path, transcript.write())
+            .map_err(|error| Error::io(format!("Cannot write {}", path.display()), error))?;
+        note(
+            shell,
+            &format!("{}: blessed {count} commands", path.display()),
+        );
+        return Ok(true);
+    }
+    note(
+        shell,
+        &format!(
+            "{}: {} of {count} commands matched",
+            path.display(),
+            count - mismatches
+        ),
+    );
+    Ok(mismatches == 0)
+}
+
+fn report(
+    shell: &mut Shell,
+    path: &Path,
+    line_number: usize,
+    line: &str,
+    expected: &[String],
+    actual: &[String],
+) {
+    note(
+        shell,
+        &format!(
+            "{}:{line_number}: `{line}`\n  expected: {}\n  actual:   {}",
+            path.display(),
+            expected.join("\n            "),
+            actual.join("\n            ")
+        ),
+    );
+}
+
+fn note(shell: &mut Shell, text: &str) {
+    // The verdict is the exit status; a closed stderr only loses the explanation.
+    let _ = shell.output().note(text);
+}

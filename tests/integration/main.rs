@@ -1,0 +1,1 @@
+//! The one integration test binary: runs the real `cloudhsm-shell` and checks what it prints.
