@@ -3,7 +3,7 @@
 
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::sim::SimOptions;
-use crate::config::{self, Config, Mode};
+use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
@@ -29,6 +29,9 @@ const EXIT_START: u8 = 2;
     after_help = "With no COMMAND: the aws-cloudhsm > prompt on a terminal, batch lines from stdin otherwise.\nWith COMMAND: runs that one command, logging in from CLOUDHSM_ROLE and CLOUDHSM_PIN when it needs a login."
 )]
 struct Cli {
+    /// The HSM backend
+    #[arg(long, value_enum, default_value_t = HsmBackendKind::Sim, env = "CLOUDHSM_SHELL_BACKEND")]
+    backend: HsmBackendKind,
     /// Directory of the simulator's state
     #[arg(long, env = "CLOUDHSM_SHELL_STATE_DIR", value_name = "DIR")]
     state_dir: Option<PathBuf>,
@@ -113,6 +116,7 @@ fn configure(cli: Cli) -> Config {
     };
     Config {
         mode,
+        backend: cli.backend,
         state_dir: cli
             .state_dir
             .unwrap_or_else(|| config::default_state_dir(&env)),
@@ -135,10 +139,12 @@ fn configure(cli: Cli) -> Config {
 /// Builds the shell for `config` and runs its mode; returns the exit status.
 pub fn run(config: &Config) -> Result<u8, Error> {
     colored::control::set_override(config.colour);
-    let hsm = SimHsm::open(&SimOptions {
-        state_dir: config.state_dir.clone(),
-        seed: config.seed,
-    })?;
+    let hsm = match config.backend {
+        HsmBackendKind::Sim => SimHsm::open(&SimOptions {
+            state_dir: config.state_dir.clone(),
+            seed: config.seed,
+        })?,
+    };
     let terminal: Option<Box<dyn Terminal>> = if config.stdin_is_terminal {
         Some(Box::new(TtyTerminal))
     } else {

@@ -17,9 +17,17 @@ pub enum Mode {
     Replay { file: PathBuf, bless: bool },
 }
 
+/// Which implementation of the HSM backend trait the shell drives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum HsmBackendKind {
+    /// The embedded, persistent simulation of a CloudHSM cluster
+    Sim,
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub mode: Mode,
+    pub backend: HsmBackendKind,
     pub state_dir: PathBuf,
     pub history_file: Option<PathBuf>,
     pub record_file: Option<PathBuf>,
