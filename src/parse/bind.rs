@@ -4,12 +4,12 @@
 //! The rules are written out in `grammar/GRAMMAR.md`; the messages follow clap's wording because
 //! the CloudHSM CLI is a clap program and its users know those messages.
 
+use super::suggest::{closest, did_you_mean, similar_path};
 use super::value::word_value;
 use super::{Invocation, SyntaxError, Token, Value, lex};
 use crate::command::CommandId;
 use crate::spec::help::arg_usage;
 use crate::spec::{ArgKind, ArgSpec, CommandSpec, CommandTable};
-use std::borrow::Cow;
 use std::ops::Range;
 
 /// Binds one line. A blank or comment-only line binds to nothing.
@@ -415,81 +415,11 @@ fn unrecognized_command(table: &CommandTable, words: &[Token<'_>], index: usize)
     )
 }
 
-/// A whole command path close to what was typed, for mistakes that a word-by-word match cannot
-/// see: words in the wrong order (`create user`), a group left out (`hsm-info`), or a typo
-/// spread over several words.
-fn similar_path(table: &CommandTable, words: &[Token<'_>], index: usize) -> Option<String> {
-    let typed: Vec<&str> = texts(words);
-    let mut typed_sorted = typed.clone();
-    typed_sorted.sort_unstable();
-    let typed_joined = typed.join(" ");
-    let unknown = typed[index];
-    let score = |command: &CommandSpec| -> Option<usize> {
-        let mut words_sorted: Vec<&str> = command.words.iter().map(String::as_str).collect();
-        words_sorted.sort_unstable();
-        if words_sorted == typed_sorted {
-            return Some(0);
-        }
-        if command.words.iter().any(|word| word == unknown) {
-            return Some(1);
-        }
-        distance_if_close(&typed_joined, &command.path).map(|distance| distance + 1)
-    };
-    table
-        .commands()
-        .iter()
-        .filter_map(|command| score(command).map(|score| (score, command)))
-        .min_by_key(|(score, _)| *score)
-        .map(|(_, command)| command.path.clone())
-}
-
-/// The candidate closest to `typed`, if any is close enough to be a likely typo.
-fn closest<'c>(typed: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
-    candidates
-        .into_iter()
-        .filter_map(|candidate| {
-            distance_if_close(typed, candidate).map(|distance| (distance, candidate))
-        })
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, candidate)| candidate)
-}
-
-/// The edit distance between the two, when small for the candidate's length (about one edit in
-/// three characters) or when `typed` is an unambiguous-looking start of `candidate`.
-fn distance_if_close(typed: &str, candidate: &str) -> Option<usize> {
-    let distance = levenshtein(typed, candidate);
-    let allowed = (candidate.chars().count() / 3).max(1);
-    let is_start = typed.chars().count() >= 2 && candidate.starts_with(typed);
-    (distance <= allowed || is_start).then_some(distance)
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, a_char) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, &b_char) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(a_char != b_char);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        std::mem::swap(&mut previous, &mut current);
-    }
-    previous[b.len()]
-}
-
-fn did_you_mean(suggestion: Option<&str>) -> Cow<'static, str> {
-    match suggestion {
-        Some(suggestion) => Cow::Owned(format!("; did you mean '{suggestion}'?")),
-        None => Cow::Borrowed(""),
-    }
-}
-
-fn texts<'w>(words: &'w [Token<'_>]) -> Vec<&'w str> {
+pub(super) fn texts<'w>(words: &'w [Token<'_>]) -> Vec<&'w str> {
     words.iter().map(|word| word.text.as_ref()).collect()
 }
 
-fn joined(words: &[Token<'_>]) -> String {
+pub(super) fn joined(words: &[Token<'_>]) -> String {
     texts(words).join(" ")
 }
 
@@ -975,13 +905,5 @@ access = "public"
             bind(&table, "quit -h").unwrap_err(),
             SyntaxError::new("unexpected argument '-h'", Some(5..7))
         );
-    }
-
-    #[test]
-    fn levenshtein_distances() {
-        assert_eq!(levenshtein("", "abc"), 3);
-        assert_eq!(levenshtein("usr", "user"), 1);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
-        assert_eq!(levenshtein("same", "same"), 0);
     }
 }

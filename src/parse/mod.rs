@@ -3,6 +3,7 @@
 
 pub mod bind;
 pub mod lex;
+mod suggest;
 pub mod value;
 
 use crate::secret::Secret;
