@@ -8,7 +8,7 @@ use super::suggest::{closest, did_you_mean, similar_path};
 use super::value::word_value;
 use super::{Invocation, SyntaxError, Token, Value, lex};
 use crate::command::CommandId;
-use crate::spec::help::arg_usage;
+use crate::spec::help::{arg_usage, one_of_usage};
 use crate::spec::{ArgKind, ArgSpec, CommandSpec, CommandTable};
 use std::ops::Range;
 
@@ -237,10 +237,54 @@ fn bind_args<'t>(
         ));
     }
 
+    check_one_of(
+        spec,
+        &values,
+        tokens[0].span.start..tokens[path_len - 1].span.end,
+    )?;
+
     Ok(Invocation {
         spec,
         values: defaults(spec, values),
     })
+}
+
+/// Exactly one arg of each `one_of` group must be given.
+fn check_one_of(
+    spec: &CommandSpec,
+    values: &[Option<Value>],
+    path_span: Range<usize>,
+) -> Result<(), SyntaxError> {
+    for group in &spec.one_of {
+        let given: Vec<&ArgSpec> = group
+            .iter()
+            .filter(|&&index| values[index].is_some())
+            .map(|&index| &spec.args[index])
+            .collect();
+        match given.as_slice() {
+            [] => {
+                return Err(SyntaxError::new(
+                    format!(
+                        "the following required arguments were not provided: {}",
+                        one_of_usage(spec, group)
+                    ),
+                    Some(path_span),
+                ));
+            }
+            [_] => {}
+            [first, second, ..] => {
+                return Err(SyntaxError::new(
+                    format!(
+                        "the argument '{}' cannot be used with '{}'",
+                        arg_usage(first),
+                        arg_usage(second)
+                    ),
+                    Some(path_span),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The value of the flag `tokens[at]`, from its own word (`--name=value`) or from the words
@@ -904,6 +948,42 @@ access = "public"
         assert_eq!(
             bind(&table, "quit -h").unwrap_err(),
             SyntaxError::new("unexpected argument '-h'", Some(5..7))
+        );
+    }
+
+    fn data_table() -> CommandTable {
+        CommandTable::from_toml(
+            "[[command]]\npath = \"sign\"\nid = \"Quit\"\nsummary = \"Sign\"\naccess = \"public\"\n\
+             one_of = [[\"data\", \"data-path\"]]\n\
+             [[command.arg]]\nname = \"data\"\nkind = \"string\"\nvalue = \"DATA\"\nhelp = \"Data\"\n\
+             [[command.arg]]\nname = \"data-path\"\nkind = \"string\"\nvalue = \"DATA_PATH\"\nhelp = \"File\"\n",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn exactly_one_of_a_group() {
+        let table = data_table();
+        let invocation = bind(&table, "sign --data-path f.bin").unwrap().unwrap();
+        assert_eq!(invocation.text("data-path"), Some("f.bin"));
+        assert_eq!(invocation.text("data"), None);
+        assert_eq!(
+            bind(&table, "sign").unwrap_err(),
+            SyntaxError::new(
+                "the following required arguments were not provided: <--data <DATA>|--data-path <DATA_PATH>>",
+                Some(0..4)
+            )
+        );
+        assert_eq!(
+            bind(&table, "sign --data-path f --data aGk=").unwrap_err(),
+            SyntaxError::new(
+                "the argument '--data <DATA>' cannot be used with '--data-path <DATA_PATH>'",
+                Some(0..4)
+            )
+        );
+        assert_eq!(
+            crate::spec::help::usage(table.by_path("sign").unwrap()),
+            "sign [OPTIONS] <--data <DATA>|--data-path <DATA_PATH>>"
         );
     }
 }

@@ -72,7 +72,20 @@ pub fn usage(spec: &CommandSpec) -> String {
         usage.push(' ');
         usage.push_str(&arg_usage(arg));
     }
+    for group in &spec.one_of {
+        usage.push(' ');
+        usage.push_str(&one_of_usage(spec, group));
+    }
     usage
+}
+
+/// A `one_of` group as clap writes it: `<--data <DATA>|--data-path <DATA_PATH>>`.
+pub fn one_of_usage(spec: &CommandSpec, group: &[usize]) -> String {
+    let members: Vec<String> = group
+        .iter()
+        .map(|&index| arg_usage(&spec.args[index]))
+        .collect();
+    format!("<{}>", members.join("|"))
 }
 
 /// The words as tokens laid out as if joined by single spaces, so that errors get spans.

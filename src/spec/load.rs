@@ -48,6 +48,8 @@ struct RawCommand {
     access: toml::Value,
     #[serde(default)]
     arg: Vec<RawArg>,
+    #[serde(default)]
+    one_of: Vec<Vec<String>>,
 }
 
 /// Optional fields stay `Option` even where `false` or empty would do, so that a field given
@@ -109,6 +111,7 @@ fn command_spec(raw: RawCommand) -> Result<CommandSpec, String> {
         })
         .collect::<Result<Vec<ArgSpec>, String>>()?;
     check_args_together(&args).map_err(|problem| fail(&problem))?;
+    let one_of = one_of_groups(&args, raw.one_of).map_err(|problem| fail(&problem))?;
 
     Ok(CommandSpec {
         path: raw.path,
@@ -118,7 +121,42 @@ fn command_spec(raw: RawCommand) -> Result<CommandSpec, String> {
         about: raw.about,
         access,
         args,
+        one_of,
     })
+}
+
+/// Resolves `one_of` groups to arg indexes: each group names at least two optional, non-secret
+/// args of the command, and no arg is in two groups.
+fn one_of_groups(args: &[ArgSpec], groups: Vec<Vec<String>>) -> Result<Vec<Vec<usize>>, String> {
+    let mut seen: Vec<usize> = Vec::new();
+    groups
+        .into_iter()
+        .map(|group| {
+            if group.len() < 2 {
+                return Err(format!("one_of group {group:?} needs at least two args"));
+            }
+            group
+                .iter()
+                .map(|name| {
+                    let index = args
+                        .iter()
+                        .position(|arg| &arg.name == name)
+                        .ok_or_else(|| format!("one_of names '{name}', which is not an arg"))?;
+                    let arg = &args[index];
+                    if arg.required || arg.kind == ArgKind::Secret || arg.default.is_some() {
+                        return Err(format!(
+                            "one_of arg '{name}' must be optional, without a default, and not a secret"
+                        ));
+                    }
+                    if seen.contains(&index) {
+                        return Err(format!("arg '{name}' is in two one_of groups"));
+                    }
+                    seen.push(index);
+                    Ok(index)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn access(value: &toml::Value) -> Result<Access, String> {
@@ -846,5 +884,37 @@ mod tests {
     fn unknown_fields_and_an_empty_table_are_refused() {
         assert!(error_of(&with_arg(&format!("{USERNAME}\nhidden = true"))).contains("hidden"));
         assert_eq!(error_of(""), "the table has no [[command]]");
+    }
+
+    #[test]
+    fn one_of_groups_are_checked() {
+        let table = |one_of: &str, required: &str| {
+            parse_table(&format!(
+                "[[command]]\npath = \"sign\"\nid = \"Quit\"\nsummary = \"Sign\"\naccess = \"public\"\n\
+                 one_of = {one_of}\n\
+                 [[command.arg]]\nname = \"data\"\nkind = \"string\"\nvalue = \"DATA\"\nhelp = \"Data\"\n{required}\n\
+                 [[command.arg]]\nname = \"data-path\"\nkind = \"string\"\nvalue = \"P\"\nhelp = \"File\"\n"
+            ))
+        };
+        assert_eq!(
+            table("[[\"data\", \"data-path\"]]", "").unwrap()[0].one_of,
+            vec![vec![0, 1]]
+        );
+        assert_eq!(
+            table("[[\"data\"]]", "").unwrap_err(),
+            "command 'sign': one_of group [\"data\"] needs at least two args"
+        );
+        assert_eq!(
+            table("[[\"data\", \"nope\"]]", "").unwrap_err(),
+            "command 'sign': one_of names 'nope', which is not an arg"
+        );
+        assert_eq!(
+            table("[[\"data\", \"data-path\"]]", "required = true").unwrap_err(),
+            "command 'sign': one_of arg 'data' must be optional, without a default, and not a secret"
+        );
+        assert_eq!(
+            table("[[\"data\", \"data-path\"], [\"data-path\", \"data\"]]", "").unwrap_err(),
+            "command 'sign': arg 'data-path' is in two one_of groups"
+        );
     }
 }

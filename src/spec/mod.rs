@@ -68,6 +68,9 @@ pub struct CommandSpec {
     pub about: Option<String>,
     pub access: Access,
     pub args: Vec<ArgSpec>,
+    /// Groups of args (indexes into `args`) of which exactly one must be given, e.g. `--data`
+    /// or `--data-path`.
+    pub one_of: Vec<Vec<usize>>,
 }
 
 impl CommandSpec {
