@@ -60,6 +60,37 @@ pub enum Error {
     MissingSecret { username: String },
     #[error("Cannot use secrets file {}: {reason}", path.display())]
     SecretsFile { path: PathBuf, reason: String },
+    #[error(
+        "Invalid key reference '{text}': give 0x followed by at most 16 hex digits, or a decimal number"
+    )]
+    InvalidKeyReference { text: String },
+    #[error("Invalid attribute '{word}': write NAME=VALUE, such as sign=true")]
+    InvalidAssignment { word: String },
+    #[error("Unknown key attribute '{name}'")]
+    UnknownAttribute { name: String },
+    #[error("Invalid value for attribute {name}: {reason}")]
+    InvalidAttribute { name: String, reason: String },
+    /// The wording the CloudHSM CLI uses when an attribute is read-only, fixed by the command or
+    /// may only move one way.
+    #[error("Attribute {name} cannot be set to the value {value} by the user for this operation")]
+    AttributeNotSettable { name: String, value: String },
+    #[error("Attribute {name} can be set only by an admin")]
+    AttributeAdminOnly { name: String },
+    #[error("An admin can set only the trusted attribute, not {name}")]
+    AttributeNotForAdmin { name: String },
+    #[error("Attribute {name} cannot be changed: the key is not modifiable (modifiable is false)")]
+    KeyNotModifiable { name: String },
+    #[error("Invalid filter '{word}': {reason}")]
+    InvalidFilter { word: String, reason: String },
+    /// The CloudHSM CLI's wording when a single-key command's filter does not pick one key.
+    #[error(
+        "Key selection criteria matched {matched} keys. Refine selection criteria to select a single key."
+    )]
+    KeySelection { matched: usize },
+    #[error("Invalid starting token '{token}': give the next_token of an earlier key list")]
+    InvalidStartingToken { token: String },
+    #[error("--max-items must be at least 1")]
+    InvalidMaxItems,
     #[error("Simulator state error: {message}")]
     State { message: String },
     #[error("{context}: {source}")]

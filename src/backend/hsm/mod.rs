@@ -1,6 +1,8 @@
 //! The HSM backend trait and the domain values it returns; implementations never print and
 //! never see JSON.
 
+pub mod filter;
+pub mod key;
 pub mod sim;
 
 use crate::error::Result;
