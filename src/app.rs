@@ -11,7 +11,9 @@ use crate::session::Role;
 use crate::shell::Shell;
 use crate::spec::CommandTable;
 use crate::{batch, parse, repl, transcript};
-use clap::{Parser, ValueEnum};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, ValueEnum};
+use std::ffi::OsString;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,7 +81,7 @@ enum OutputFormat {
 
 /// The whole program; `main.rs` only calls this.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = parse_cli(std::env::args_os().collect());
     let config = configure(cli);
     match run(&config) {
         Ok(code) => ExitCode::from(code),
@@ -88,6 +90,30 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_START)
         }
     }
+}
+
+/// Parses the process arguments. `interactive` is a mode word, as in the CloudHSM CLI
+/// (`cloudhsm-cli interactive`), so the shell's own options may follow it
+/// (`cloudhsm-shell interactive --state-dir DIR`) instead of becoming words of a command.
+fn parse_cli(args: Vec<OsString>) -> Cli {
+    let cli = Cli::parse_from(&args);
+    if cli.command.len() < 2 || cli.command[0] != "interactive" {
+        return cli;
+    }
+    // The command words are the last arguments; drop the mode word and parse the rest again.
+    let mut without_mode_word = args;
+    without_mode_word.remove(without_mode_word.len() - cli.command.len());
+    let mut cli = Cli::parse_from(without_mode_word);
+    if let Some(word) = cli.command.first() {
+        Cli::command()
+            .error(
+                ErrorKind::UnknownArgument,
+                format!("unexpected argument '{word}' after 'interactive'"),
+            )
+            .exit();
+    }
+    cli.command = vec!["interactive".to_owned()];
+    cli
 }
 
 fn configure(cli: Cli) -> Config {

@@ -76,14 +76,14 @@ impl Shell {
     /// nobody left to read the results.
     pub fn run_line(&mut self, line: &str) -> Executed {
         let mut executed = self.execute(line);
+        // The caret repeats the line on stderr: not when the line may hold a password.
+        let caret = executed
+            .syntax
+            .as_ref()
+            .filter(|_| !parse::line_carries_secret(&self.table, line));
         if self
             .output
-            .emit(
-                line,
-                &executed.rendered,
-                &executed.warnings,
-                executed.syntax.as_ref(),
-            )
+            .emit(line, &executed.rendered, &executed.warnings, caret)
             .is_err()
         {
             executed.flow = Flow::Quit;

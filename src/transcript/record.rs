@@ -2,9 +2,9 @@
 
 use super::format::{Entry, stdout_lines, write_entry};
 use crate::error::{Error, Result};
-use crate::parse::lex;
+use crate::parse::{Token, lex};
 use crate::shell::Executed;
-use crate::spec::CommandTable;
+use crate::spec::{ArgKind, CommandTable};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -31,13 +31,22 @@ impl Recorder {
             return Ok(());
         }
         let mut text = String::new();
-        let entry = Entry {
-            line: without_secrets(table, line),
-            warnings: executed.warnings.clone(),
-            stdout: stdout_lines(&executed.rendered),
-            ..Entry::default()
-        };
-        write_entry(&mut text, &entry);
+        match without_secrets(table, line) {
+            // A comment line, or one that was nothing but a secret.
+            Some(kept) if kept.is_empty() => return Ok(()),
+            Some(kept) => write_entry(
+                &mut text,
+                &Entry {
+                    line: kept,
+                    warnings: executed.warnings.clone(),
+                    stdout: stdout_lines(&executed.rendered),
+                    ..Entry::default()
+                },
+            ),
+            // Neither the line nor what it printed: a replay must not expect output of a
+            // command it cannot run.
+            None => text.push_str(UNRECORDED),
+        }
         self.file
             .write_all(text.as_bytes())
             .and_then(|()| self.file.flush())
@@ -45,40 +54,57 @@ impl Recorder {
     }
 }
 
+/// What a transcript holds in place of a line that could not be kept.
+const UNRECORDED: &str =
+    "# a line that could not be parsed and may hold a password was not recorded\n";
+
 /// The line with every secret flag and its value cut out, so that a replay asks the secret
-/// source instead. A line that does not lex is not kept at all: it might hide a secret.
-pub fn without_secrets(table: &CommandTable, line: &str) -> String {
-    let Ok(tokens) = lex(line) else {
-        return "# a line that could not be parsed was not recorded".to_owned();
-    };
-    let mut cuts = Vec::new();
-    let mut index = 0;
-    while index < tokens.len() {
-        let token = &tokens[index];
-        let secret = token
+/// source instead; the words are kept as written (quotes and escapes included) and joined by
+/// single spaces, so continuations and comments go.
+///
+/// Words after a secret's value up to the next flag the table knows are cut too: such a word
+/// is most likely the rest of an unquoted password (`--password two words`) or a password that
+/// looks like a flag (`--password --x1`). A line that does not lex gives `None`: where its
+/// words start is unknown, so any of them might be a secret (`--pass"word" x1 "unterminated`).
+pub fn without_secrets(table: &CommandTable, line: &str) -> Option<String> {
+    let tokens = lex(line).ok()?;
+    let is_secret = |token: &Token<'_>| {
+        token
             .flag_name()
-            .is_some_and(|name| table.secret_flags().iter().any(|flag| flag == name));
-        if secret {
-            let inline = token.text.contains('=');
-            let end = match tokens.get(index + 1) {
-                Some(value) if !inline && value.flag_name().is_none() => {
-                    index += 1;
-                    value.span.end
-                }
-                _ => token.span.end,
-            };
-            cuts.push(token.span.start..end);
+            .is_some_and(|name| table.secret_flags().iter().any(|flag| flag == name))
+    };
+    let mut kept = Vec::with_capacity(tokens.len());
+    let mut words = tokens.iter().peekable();
+    while let Some(word) = words.next() {
+        if is_secret(word) {
+            while words.next_if(|next| !is_known_flag(table, next)).is_some() {}
+        } else {
+            kept.push(&line[word.span.clone()]);
         }
-        index += 1;
     }
-    let mut kept = String::with_capacity(line.len());
-    let mut position = 0;
-    for cut in cuts {
-        kept.push_str(&line[position..cut.start]);
-        position = cut.end;
+    // A transcript entry is one line.
+    if kept.iter().any(|word| word.contains(['\n', '\r'])) {
+        return None;
     }
-    kept.push_str(&line[position..]);
-    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+    Some(kept.join(" "))
+}
+
+/// Whether `token` is a flag that some command of the table (or help) takes.
+fn is_known_flag(table: &CommandTable, token: &Token<'_>) -> bool {
+    let Some(name) = token.flag_name() else {
+        return false;
+    };
+    name == "help"
+        || name == "h"
+        || table.commands().iter().any(|command| {
+            command.args.iter().any(|arg| {
+                arg.kind != ArgKind::CommandPath
+                    && (arg.name == name
+                        || arg
+                            .short
+                            .is_some_and(|short| name.chars().eq(std::iter::once(short))))
+            })
+        })
 }
 
 #[cfg(test)]
@@ -88,27 +114,62 @@ mod tests {
     #[test]
     fn secrets_are_cut_out_in_every_spelling() {
         let table = CommandTable::builtin();
+        let cut = |line: &str| without_secrets(&table, line);
         assert_eq!(
-            without_secrets(
-                &table,
-                "login --username admin --password 'p w1' --role admin"
-            ),
-            "login --username admin --role admin"
+            cut("login --username admin --password 'p w1' --role admin").as_deref(),
+            Some("login --username admin --role admin")
         );
         assert_eq!(
-            without_secrets(
-                &table,
-                "user create --password=Secret1x --username bob --role admin"
-            ),
-            "user create --username bob --role admin"
+            cut("user create --password=Secret1x --username bob --role admin").as_deref(),
+            Some("user create --username bob --role admin")
         );
         assert_eq!(
-            without_secrets(&table, "login --username 'admin' --role admin"),
-            "login --username 'admin' --role admin"
+            cut("login --username 'admin' --role admin").as_deref(),
+            Some("login --username 'admin' --role admin")
+        );
+    }
+
+    #[test]
+    fn the_rest_of_an_unquoted_or_dashed_password_is_cut_too() {
+        let table = CommandTable::builtin();
+        let cut = |line: &str| without_secrets(&table, line);
+        assert_eq!(
+            cut("cluster activate --password two words").as_deref(),
+            Some("cluster activate")
         );
         assert_eq!(
-            without_secrets(&table, "login --password \"unterminated"),
-            "# a line that could not be parsed was not recorded"
+            cut("login --username a --password --x1secret --role admin").as_deref(),
+            Some("login --username a --role admin")
         );
+        assert_eq!(
+            cut("login --username a --password=x y -z --role admin -h").as_deref(),
+            Some("login --username a --role admin -h")
+        );
+    }
+
+    #[test]
+    fn words_are_kept_as_written_and_continuations_go() {
+        let table = CommandTable::builtin();
+        let cut = |line: &str| without_secrets(&table, line);
+        assert_eq!(
+            cut("user create \\\n  --username 'Bob B' \\\n  --password pw1 --role admin # c")
+                .as_deref(),
+            Some("user create --username 'Bob B' --role admin")
+        );
+    }
+
+    #[test]
+    fn a_line_that_does_not_lex_is_not_kept() {
+        let table = CommandTable::builtin();
+        let cut = |line: &str| without_secrets(&table, line);
+        assert_eq!(
+            cut("cluster activate --pass\"word\" x1secret").as_deref(),
+            Some("cluster activate")
+        );
+        assert_eq!(
+            cut("login --pass\"word\" x1secret --username \"admin"),
+            None
+        );
+        assert_eq!(cut("login --username \"admin"), None);
     }
 }

@@ -1,0 +1,246 @@
+//! The shell on a pseudo-terminal: the interactive `aws-cloudhsm >` prompt (banner, password
+//! prompts, pretty JSON, history that never keeps a password, completion, Ctrl-C and Ctrl-D),
+//! and a batch file run on a terminal, where syntax errors get a caret.
+//!
+//! rustyline redraws the line with escape codes, so these tests look for substrings of the
+//! screen (`exp_string`) rather than whole screens.
+
+use crate::fixtures::state_with_users;
+use crate::test::{ADMIN_PASSWORD, BINARY};
+use rexpect::process::WaitStatus;
+use rexpect::reader::Options;
+use rexpect::session::{PtySession, spawn_with_options};
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
+use tempfile::TempDir;
+
+pub(crate) const PROMPT: &str = "aws-cloudhsm > ";
+/// How long to wait for expected text before declaring the shell stuck (a hang guard, not a
+/// speed check: every expected text normally appears within milliseconds).
+const STUCK_AFTER_MS: u64 = 30_000;
+const BOB_PASSWORD: &str = "ReplBobSecret1";
+
+/// Starts `cloudhsm-shell <args>` on a pseudo-terminal with a private HOME and XDG dirs.
+pub(crate) fn spawn_shell(home: &Path, args: &[&str]) -> PtySession {
+    let mut command = Command::new(BINARY);
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CLOUDHSM") || name.starts_with("XDG_") {
+            command.env_remove(&*name);
+        }
+    }
+    command
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .args(args);
+    let options = Options::new()
+        .timeout_ms(Some(STUCK_AFTER_MS))
+        .strip_ansi_escape_codes(true);
+    spawn_with_options(command, options).expect("cannot start the shell on a pty")
+}
+
+pub(crate) fn expect(shell: &mut PtySession, text: &str) -> String {
+    shell
+        .exp_string(text)
+        .unwrap_or_else(|error| panic!("did not see {text:?}: {error}"))
+}
+
+/// Waits for the shell to close the terminal (or be declared stuck), then checks its status.
+pub(crate) fn exits_with_status_zero(shell: &mut PtySession) {
+    shell.exp_eof().expect("the shell did not exit");
+    match shell.process().wait().expect("cannot wait for the shell") {
+        WaitStatus::Exited(_, 0) => {}
+        other => panic!("the shell ended with {other:?}"),
+    }
+}
+
+/// Answers the `Enter password:` (and `Confirm password:`) prompts of the line just sent.
+pub(crate) fn answer_password(shell: &mut PtySession, password: &str, confirm: bool) {
+    expect(shell, "Enter password:");
+    shell.send_line(password).expect("cannot type");
+    if confirm {
+        expect(shell, "Confirm password:");
+        shell.send_line(password).expect("cannot type");
+    }
+}
+
+#[test]
+fn a_first_session_activates_logs_in_creates_and_quits() {
+    let home = TempDir::new().expect("temp dir");
+    let state = home.path().join("cluster-state");
+    let history = home.path().join("history");
+    let (state_arg, history_arg) = (state.to_str().unwrap(), history.to_str().unwrap());
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "interactive",
+            "--state-dir",
+            state_arg,
+            "--seed",
+            "7",
+            "--history",
+            history_arg,
+        ],
+    );
+    expect(
+        &mut shell,
+        &format!(
+            "Simulated cluster cluster-zxqwotxh2y6 (state in {state_arg}) is not activated yet: run `cluster activate` first."
+        ),
+    );
+    expect(&mut shell, PROMPT);
+
+    shell.send_line("cluster activate").expect("cannot type");
+    answer_password(&mut shell, ADMIN_PASSWORD, true);
+    expect(
+        &mut shell,
+        "{\r\n  \"error_code\": 0,\r\n  \"data\": \"Cluster activation successful\"\r\n}",
+    );
+    expect(&mut shell, PROMPT);
+
+    shell
+        .send_line("login --username admin --role admin")
+        .expect("cannot type");
+    answer_password(&mut shell, ADMIN_PASSWORD, false);
+    expect(
+        &mut shell,
+        "\"username\": \"admin\",\r\n    \"role\": \"admin\"",
+    );
+    expect(&mut shell, PROMPT);
+
+    // Two different answers to the two prompts create nobody.
+    shell
+        .send_line("user create --username carol --role crypto-user")
+        .expect("cannot type");
+    expect(&mut shell, "Enter password:");
+    shell.send_line("ReplCarolOne1").expect("cannot type");
+    expect(&mut shell, "Confirm password:");
+    shell.send_line("ReplCarolTwo2").expect("cannot type");
+    expect(&mut shell, "\"data\": \"The passwords do not match\"");
+    expect(&mut shell, PROMPT);
+
+    let create_bob =
+        format!("user create --username bob --role crypto-user --password {BOB_PASSWORD}");
+    shell.send_line(&create_bob).expect("cannot type");
+    expect(
+        &mut shell,
+        "\"username\": \"bob\",\r\n    \"role\": \"crypto-user\"",
+    );
+    expect(&mut shell, PROMPT);
+
+    // TAB completes `cr` to `create ` (the grey hint alone would not put it in the line): the
+    // line then creates `tabbed`, where `user cr--username ...` would be a syntax error.
+    shell.send("user cr").expect("cannot type");
+    shell.send("\t").expect("cannot type");
+    shell
+        .send_line("--username tabbed --role crypto-user --password ReplTabbed1")
+        .expect("cannot type");
+    expect(
+        &mut shell,
+        "\"username\": \"tabbed\",\r\n    \"role\": \"crypto-user\"",
+    );
+    expect(&mut shell, PROMPT);
+
+    // Ctrl-C drops the line being typed: bob is not deleted.
+    shell
+        .send("user delete --username bob --role crypto-user")
+        .expect("cannot type");
+    shell.send_control('c').expect("cannot send Ctrl-C");
+    // The editor drops input typed before its next prompt: wait for the prompt on a new line
+    // (redraws of the same line start with a bare carriage return).
+    expect(&mut shell, &format!("\n\r{PROMPT}"));
+    shell.send_line("user list").expect("cannot type");
+    // Had the dropped line run, or merged with this one, there would be no such user list.
+    expect(&mut shell, "\"users\": [");
+    let listed = expect(&mut shell, "\r\n}");
+    assert!(listed.contains("\"username\": \"bob\""), "{listed}");
+    assert!(listed.contains("\"username\": \"tabbed\""), "{listed}");
+    assert!(!listed.contains("carol"), "{listed}");
+
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+
+    let kept = fs::read_to_string(&history).expect("the history file");
+    let kept_lines: Vec<&str> = kept.lines().filter(|line| !line.starts_with('#')).collect();
+    assert_eq!(
+        kept_lines,
+        [
+            "cluster activate",
+            "login --username admin --role admin",
+            "user create --username carol --role crypto-user",
+            "user list",
+            "quit",
+        ],
+        "{kept}"
+    );
+    let mode = fs::metadata(&history)
+        .expect("history metadata")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn ctrl_d_ends_a_session_on_an_activated_cluster_without_the_banner() {
+    let state = state_with_users(&[]);
+    let home = TempDir::new().expect("temp dir");
+    let history = home.path().join("history");
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "--state-dir",
+            state.state_dir.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "interactive",
+        ],
+    );
+    let before_prompt = expect(&mut shell, PROMPT);
+    assert!(!before_prompt.contains("not activated"), "{before_prompt}");
+    shell.send_line("user list").expect("cannot type");
+    expect(&mut shell, "\"role\": \"admin\"");
+    expect(&mut shell, PROMPT);
+    shell.send_control('d').expect("cannot send Ctrl-D");
+    exits_with_status_zero(&mut shell);
+}
+
+#[test]
+fn a_batch_file_on_a_terminal_shows_carets_but_never_a_password() {
+    let home = TempDir::new().expect("temp dir");
+    let state = home.path().join("cluster-state");
+    let file = home.path().join("lines.cli");
+    fs::write(
+        &file,
+        "user list stray\ncluster activate --password ReplHidden1 ReplHidden2\n",
+    )
+    .expect("cannot write the batch file");
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "--keep-going",
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    let screen = shell.exp_eof().expect("the batch did not end");
+    assert!(
+        screen.contains("  user list stray\r\n            ^^^^^\r\n"),
+        "{screen}"
+    );
+    assert!(!screen.contains("ReplHidden"), "{screen}");
+    assert!(
+        screen.contains("unexpected argument after the value of '--password <PASSWORD>'"),
+        "{screen}"
+    );
+    match shell.process().wait().expect("cannot wait for the batch") {
+        WaitStatus::Exited(_, 1) => {}
+        other => panic!("the batch ended with {other:?}"),
+    }
+}

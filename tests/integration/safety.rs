@@ -1,0 +1,288 @@
+//! Safety: passwords never reach state, transcripts, history or output, and a shell killed
+//! with SIGKILL in the middle of writing leaves a consistent state.
+
+use crate::fixtures::{
+    activation_ok, failed, logout_ok, state_with_users, user_ref, usernames, users_in,
+};
+use crate::repl::{PROMPT, answer_password, exits_with_status_zero, expect, spawn_shell};
+use crate::test::{ADMIN_PASSWORD, Test};
+use serde_json::Value;
+use std::fs;
+use std::io::Write;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+
+/// Every password in the leak test contains this marker in each of its words, so that any
+/// fragment of one is found.
+const MARKER: &str = "Sekr3tMark";
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
+        let path = entry.expect("cannot read a directory entry").path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Whether the bytes of the file at `path` contain [`MARKER`].
+fn holds_marker(path: &Path) -> bool {
+    let bytes = fs::read(path).unwrap_or_else(|error| panic!("{path:?}: {error}"));
+    bytes
+        .windows(MARKER.len())
+        .any(|window| window == MARKER.as_bytes())
+}
+
+/// The files under `dir` whose bytes contain [`MARKER`].
+fn files_with_the_marker(dir: &Path) -> Vec<PathBuf> {
+    files_under(dir)
+        .into_iter()
+        .filter(|path| holds_marker(path))
+        .collect()
+}
+
+/// The lines of the batch session, with passwords inline, in a secrets file and mistyped.
+fn batch_session_lines() -> Vec<String> {
+    vec![
+        format!("cluster activate --password {MARKER}Admin1"),
+        format!("login --username admin --role admin --password={MARKER}Admin1"),
+        "user create --username alice --role crypto-user".to_owned(),
+        format!("user create --username carol --role crypto-user --password '{MARKER}A {MARKER}B'"),
+        // An unquoted password with a space: the second word must not be echoed or recorded.
+        format!(
+            "user change-password --username carol --role crypto-user --password {MARKER}C {MARKER}D"
+        ),
+        format!("user create --username dave --role crypto-user --password {MARKER}E:{MARKER}F"),
+        format!("user create --username erin --role crypto-user --password --{MARKER}G"),
+        // A line that does not lex: where its words start is unknown.
+        format!("login --pass\"word\" {MARKER}H --username \"alice"),
+        "logout".to_owned(),
+        format!("login --username alice --role crypto-user --password {MARKER}Wrong"),
+        "login --username alice --role crypto-user".to_owned(),
+        "logout".to_owned(),
+    ]
+}
+
+/// The commands of a transcript; none may carry `--password`.
+fn recorded_commands(transcript: &Path) -> Vec<String> {
+    let recorded = fs::read_to_string(transcript).expect("the session was recorded");
+    let commands: Vec<String> = recorded
+        .lines()
+        .filter_map(|line| line.strip_prefix("aws-cloudhsm > "))
+        .map(str::to_owned)
+        .collect();
+    for command in &commands {
+        assert!(!command.contains("--password"), "{recorded}");
+    }
+    commands
+}
+
+#[test]
+fn passwords_never_reach_state_transcripts_history_or_output() {
+    let session = Test::new().arg("--keep-going");
+    let (transcript, history) = (session.path("batch.txt"), session.path("history"));
+    let lines = batch_session_lines();
+    let output = session
+        .secrets(&format!("alice={MARKER}Alice1\n"))
+        .arg("--record")
+        .arg(&transcript)
+        .stdin(&(lines.join("\n") + "\n"))
+        .stdout_json(vec![
+            activation_ok(),
+            user_ref("admin", "admin"),
+            user_ref("alice", "crypto-user"),
+            user_ref("carol", "crypto-user"),
+            failed(
+                "unexpected argument after the value of '--password <PASSWORD>': quote a value that contains spaces",
+            ),
+            failed(
+                "Invalid password: it must not contain ':', which separates user and password in CLOUDHSM_PIN",
+            ),
+            failed("a value is required for '--password <PASSWORD>' but none was supplied"),
+            failed("unterminated quote"),
+            logout_ok(),
+            failed("Login failed: incorrect username, role or password"),
+            user_ref("alice", "crypto-user"),
+            logout_ok(),
+        ])
+        .status(1)
+        .run();
+    // Every line but the one that does not lex, which is left out.
+    assert_eq!(recorded_commands(&transcript).len(), lines.len() - 1);
+    let (sandbox, state) = (output.sandbox.path(), &output.state_dir);
+
+    // CLOUDHSM_PIN carries carol's password into a single command that changes it.
+    let single = Test::new()
+        .state(state)
+        .env("CLOUDHSM_ROLE", "crypto-user")
+        .env("CLOUDHSM_PIN", &format!("carol:{MARKER}A {MARKER}B"))
+        .args(["user", "change-password", "--username", "carol"])
+        .args([
+            "--role",
+            "crypto-user",
+            "--password",
+            &format!("{MARKER}New1"),
+        ])
+        .stdout_json(vec![user_ref("carol", "crypto-user")])
+        .run();
+    for text in [
+        &output.stdout,
+        &output.stderr,
+        &single.stdout,
+        &single.stderr,
+    ] {
+        assert!(!text.contains(MARKER), "{text}");
+    }
+
+    // At the prompt: a password typed at `Enter password:` and one given inline.
+    let repl_transcript = sandbox.join("repl.txt");
+    let mut shell = spawn_shell(
+        &sandbox.join("home"),
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "--record",
+            repl_transcript.to_str().unwrap(),
+            "interactive",
+        ],
+    );
+    expect(&mut shell, PROMPT);
+    shell
+        .send_line("login --username alice --role crypto-user")
+        .expect("cannot type");
+    answer_password(&mut shell, &format!("{MARKER}Alice1"), false);
+    expect(&mut shell, "\"username\": \"alice\"");
+    expect(&mut shell, PROMPT);
+    shell
+        .send_line(&format!(
+            "user change-password --username alice --role crypto-user --password {MARKER}Typed1"
+        ))
+        .expect("cannot type");
+    expect(&mut shell, "\"role\": \"crypto-user\"");
+    expect(&mut shell, PROMPT);
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+    assert_eq!(recorded_commands(&repl_transcript).len(), 3);
+    let kept = fs::read_to_string(&history).expect("the history file");
+    assert!(
+        kept.contains("login --username alice --role crypto-user\n"),
+        "{kept}"
+    );
+
+    // While a shell holds the database open its -wal and -shm files exist: read them too.
+    let mut live = Test::new().state(state).start();
+    assert_eq!(live.run("cluster hsm-info")["error_code"], 0);
+    for companion in ["state.sqlite3-wal", "state.sqlite3-shm"] {
+        assert!(state.join(companion).exists(), "{companion} is missing");
+    }
+    // Every file of the sandbox but the secrets file the test wrote: state, transcripts,
+    // history, HOME and the XDG directories.
+    let secrets_file = sandbox.join("secrets");
+    assert!(
+        holds_marker(&secrets_file),
+        "the scan would miss a password"
+    );
+    let leaks = || {
+        let mut found = files_with_the_marker(sandbox);
+        found.retain(|path| *path != secrets_file);
+        found
+    };
+    let leaks_while_open = leaks();
+    assert!(live.finish().success());
+    assert_eq!(leaks_while_open, Vec::<PathBuf>::new());
+    assert_eq!(leaks(), Vec::<PathBuf>::new());
+    assert!(files_under(state).len() >= 2, "the state was not written");
+}
+
+const KILLED_BATCH_USERS: usize = 300;
+
+fn created_username(number: usize) -> String {
+    format!("user{number:03}")
+}
+
+fn created_password(number: usize) -> String {
+    format!("pw-of-user{number:03}")
+}
+
+#[test]
+fn a_batch_killed_while_creating_users_leaves_a_consistent_state() {
+    let state = state_with_users(&[]);
+    let dir = &state.state_dir;
+    let mut stdin = format!("login --username admin --role admin --password {ADMIN_PASSWORD}\n");
+    for number in 1..=KILLED_BATCH_USERS {
+        stdin.push_str(&format!(
+            "user create --username {} --role crypto-user --password {}\n",
+            created_username(number),
+            created_password(number)
+        ));
+    }
+    let batch = Test::new().state(dir).stdin(&stdin);
+    let mut child = batch.spawn();
+    {
+        let mut input = child.stdin.take().expect("stdin is piped");
+        input
+            .write_all(stdin.as_bytes())
+            .expect("cannot feed the batch");
+    }
+    while users_in(dir).len() < 2 + 3 {
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "the batch ended early"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the batch ended before the kill"
+    );
+    child.kill().expect("cannot kill the batch");
+    let status = child.wait().expect("cannot wait for the batch");
+    assert_eq!(status.signal(), Some(9), "{status:?}");
+
+    let connection = rusqlite::Connection::open(dir.join("state.sqlite3")).expect("open state");
+    let integrity: String = connection
+        .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+        .expect("integrity_check");
+    assert_eq!(integrity, "ok");
+    drop(connection);
+
+    let mut created = usernames(&users_in(dir));
+    created.retain(|name| name != "admin" && name != "app_user");
+    let count = created.len();
+    assert!(
+        (3..KILLED_BATCH_USERS).contains(&count),
+        "{count} users were created"
+    );
+    let expected: Vec<String> = (1..=count).map(created_username).collect();
+    assert_eq!(
+        created, expected,
+        "the users created are not the first {count} lines"
+    );
+
+    let mut logins = String::new();
+    let mut replies: Vec<Value> = Vec::new();
+    for number in 1..=count {
+        let username = created_username(number);
+        logins.push_str(&format!(
+            "login --username {username} --role crypto-user --password {}\nlogout\n",
+            created_password(number)
+        ));
+        replies.push(user_ref(&username, "crypto-user"));
+        replies.push(logout_ok());
+    }
+    Test::new()
+        .state(dir)
+        .stdin(&logins)
+        .stdout_json(replies)
+        .run();
+}

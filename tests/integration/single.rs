@@ -1,0 +1,183 @@
+//! Single-command mode (`cloudhsm-shell user list`): one command from the process arguments,
+//! logged in from `CLOUDHSM_ROLE` and `CLOUDHSM_PIN` when it needs a login, logged out at exit.
+
+use crate::fixtures::{
+    failed, listed, ok, recorded_logins, state_with_users, user_list_in, user_list_with, user_ref,
+};
+use crate::test::{ADMIN_PASSWORD, Test};
+use serde_json::json;
+
+const KMSUSER_PASSWORD: &str = "kmsfixture1";
+const KMSUSER_NEW_PASSWORD: &str = "kmsfixture2";
+
+fn as_admin(test: Test) -> Test {
+    test.env("CLOUDHSM_ROLE", "admin")
+        .env("CLOUDHSM_PIN", &format!("admin:{ADMIN_PASSWORD}"))
+}
+
+#[test]
+fn user_list_needs_no_login() {
+    Test::new()
+        .args(["user", "list"])
+        .stdout_json(vec![ok(json!({"users": [
+            listed("admin", "unactivated-admin", false),
+            listed("app_user", "internal(APPLIANCE_USER)", false),
+        ]}))])
+        .run();
+}
+
+#[test]
+fn a_command_needing_a_login_logs_in_from_the_environment_and_out_at_exit() {
+    let state = state_with_users(&[("kmsuser", "crypto-user", KMSUSER_PASSWORD)]);
+    Test::new()
+        .state(&state.state_dir)
+        .env("CLOUDHSM_ROLE", "crypto-user")
+        .env("CLOUDHSM_PIN", &format!("kmsuser:{KMSUSER_PASSWORD}"))
+        .args(["user", "change-password", "--username", "kmsuser"])
+        .args(["--role", "crypto-user", "--password", KMSUSER_NEW_PASSWORD])
+        .stdout_json(vec![user_ref("kmsuser", "crypto-user")])
+        .run();
+    // Dead processes' logins are cleared lazily, so only the state itself shows a leak.
+    assert_eq!(recorded_logins(&state.state_dir), Vec::<String>::new());
+    Test::new()
+        .state(&state.state_dir)
+        .env("CLOUDHSM_ROLE", "crypto-user")
+        .env("CLOUDHSM_PIN", &format!("kmsuser:{KMSUSER_NEW_PASSWORD}"))
+        .arg("logout")
+        .stdout_json(vec![ok(json!("Logout successful"))])
+        .run();
+    as_admin(Test::new())
+        .state(&state.state_dir)
+        .args([
+            "user",
+            "delete",
+            "--username",
+            "kmsuser",
+            "--role",
+            "crypto-user",
+        ])
+        .stdout_json(vec![user_ref("kmsuser", "crypto-user")])
+        .run();
+    assert_eq!(recorded_logins(&state.state_dir), Vec::<String>::new());
+    assert_eq!(user_list_in(&state.state_dir), user_list_with(&[]));
+}
+
+#[test]
+fn a_failing_command_still_logs_out_and_exits_one() {
+    let state = state_with_users(&[]);
+    as_admin(Test::new())
+        .state(&state.state_dir)
+        .args([
+            "user",
+            "delete",
+            "--username",
+            "nosuch",
+            "--role",
+            "crypto-user",
+        ])
+        .stdout_json(vec![failed(
+            "User nosuch with role crypto-user does not exist",
+        )])
+        .status(1)
+        .run();
+    assert_eq!(recorded_logins(&state.state_dir), Vec::<String>::new());
+}
+
+#[test]
+fn a_command_needing_a_login_without_the_environment_is_refused() {
+    let state = state_with_users(&[]);
+    let refused = failed(
+        "'user create --username bob --role admin' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password",
+    );
+    let command = ["user", "create", "--username", "bob", "--role", "admin"];
+    Test::new()
+        .state(&state.state_dir)
+        .args(command)
+        .stdout_json(vec![refused.clone()])
+        .status(1)
+        .run();
+    Test::new()
+        .state(&state.state_dir)
+        .env("CLOUDHSM_PIN", &format!("admin:{ADMIN_PASSWORD}"))
+        .args(command)
+        .stdout_json(vec![refused.clone()])
+        .status(1)
+        .run();
+    Test::new()
+        .state(&state.state_dir)
+        .env("CLOUDHSM_ROLE", "root")
+        .env("CLOUDHSM_PIN", &format!("admin:{ADMIN_PASSWORD}"))
+        .args(command)
+        .stdout_json(vec![refused])
+        .status(1)
+        .run();
+}
+
+#[test]
+fn a_wrong_pin_is_a_failed_login_and_the_command_does_not_run() {
+    let state = state_with_users(&[]);
+    Test::new()
+        .state(&state.state_dir)
+        .env("CLOUDHSM_ROLE", "admin")
+        .env("CLOUDHSM_PIN", "admin:wrong-fixture-1")
+        .args(["user", "create", "--username", "bob", "--role", "admin"])
+        .args(["--password", "bob-fixture-1"])
+        .stdout_json(vec![failed(
+            "Login failed: incorrect username, role or password",
+        )])
+        .status(1)
+        .run();
+    assert_eq!(user_list_in(&state.state_dir), user_list_with(&[]));
+}
+
+#[test]
+fn arguments_with_spaces_reach_the_command_as_one_word() {
+    let state = state_with_users(&[]);
+    as_admin(Test::new())
+        .state(&state.state_dir)
+        .args([
+            "user",
+            "create",
+            "--username",
+            "bad name",
+            "--role",
+            "admin",
+        ])
+        .args(["--password", "two words 1"])
+        .stdout_json(vec![failed(
+            "Invalid username: it may contain only letters, digits, '_' and '-'",
+        )])
+        .status(1)
+        .run();
+}
+
+#[test]
+fn help_flag_prints_the_help_of_the_command() {
+    Test::new()
+        .args(["user", "create", "--help"])
+        .stdout(
+            "Create a user on the cluster
+Access: admin
+
+Usage: user create [OPTIONS] --username <USERNAME> --role <ROLE>
+
+Options:
+      --username <USERNAME>  The name of the new user: at most 31 letters, digits, '_' or '-'; case-insensitive
+      --role <ROLE>          The role of the new user [possible values: admin, crypto-user]
+      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent
+  -h, --help                 Print help
+",
+        )
+        .run();
+}
+
+#[test]
+fn an_unknown_command_fails_with_a_suggestion() {
+    Test::new()
+        .args(["usr", "list"])
+        .stdout_json(vec![failed(
+            "unrecognized command 'usr'; did you mean 'user'?",
+        )])
+        .status(1)
+        .run();
+}

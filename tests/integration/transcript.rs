@@ -1,0 +1,122 @@
+//! Transcripts end to end: `--record` writes one that `--replay` verifies on a fresh state
+//! (so a recorded session becomes a golden test by moving the file), a changed result fails
+//! the replay with a report, and `--bless` rewrites the expected results.
+
+use crate::fixtures::{activation_ok, failed, logout_ok, user_list_with, user_ref};
+use crate::test::{ADMIN_PASSWORD, Test, write_file};
+use std::fs;
+
+const ALICE_PASSWORD: &str = "alice-fixture-1";
+
+#[test]
+fn a_recorded_batch_session_replays_on_a_fresh_state() {
+    let recording = Test::new().arg("--keep-going");
+    let transcript = recording.path("session.txt");
+    let recorded_run = recording
+        .arg("--record")
+        .arg(&transcript)
+        .stdin(&format!(
+            "# set-up\ncluster activate \\\n  --password {ADMIN_PASSWORD}\n\
+             login --username admin --role admin --password={ADMIN_PASSWORD}\n\
+             user create --username 'Alice' --role crypto-user --password {ALICE_PASSWORD}\n\
+             user list --username \"alice\n\
+             user list\nlogout\n"
+        ))
+        .stdout_json(vec![
+            activation_ok(),
+            user_ref("admin", "admin"),
+            user_ref("alice", "crypto-user"),
+            failed("unterminated quote"),
+            user_list_with(&[("alice", "crypto-user")]),
+            logout_ok(),
+        ])
+        .status(1)
+        .run();
+    let recorded = fs::read_to_string(&transcript).expect("the session was recorded");
+    drop(recorded_run);
+    let lines: Vec<&str> = recorded.lines().collect();
+    assert_eq!(
+        lines[..7],
+        [
+            "aws-cloudhsm > cluster activate",
+            r#"{"error_code":0,"data":"Cluster activation successful"}"#,
+            "aws-cloudhsm > login --username admin --role admin",
+            r#"{"error_code":0,"data":{"username":"admin","role":"admin"}}"#,
+            "aws-cloudhsm > user create --username 'Alice' --role crypto-user",
+            r#"{"error_code":0,"data":{"username":"alice","role":"crypto-user"}}"#,
+            "# a line that could not be parsed and may hold a password was not recorded",
+        ],
+        "{recorded}"
+    );
+
+    let replay = Test::new();
+    let copy = replay.path("session.txt");
+    write_file(&copy, &recorded, 0o600);
+    replay
+        .secrets(&format!("admin={ADMIN_PASSWORD}\nalice={ALICE_PASSWORD}\n"))
+        .arg("--replay")
+        .arg(&copy)
+        .stderr(&format!("{}: 5 of 5 commands matched\n", copy.display()))
+        .run();
+}
+
+#[test]
+fn a_changed_result_fails_the_replay_with_a_report() {
+    let test = Test::new();
+    let transcript = test.path("changed.txt");
+    write_file(
+        &transcript,
+        &format!(
+            "# wrong on purpose: activation succeeds, and nobody is logged in\n\
+             aws-cloudhsm > cluster activate --password {ADMIN_PASSWORD}\n\
+             {{\"error_code\":1,\"data\":\"The cluster is already activated\"}}\n\
+             aws-cloudhsm > logout\n\
+             {{\"error_code\": 0, \"data\": \"Logout successful\"}}\n\
+             aws-cloudhsm > user list --verbose\n\
+             {{\"data\":\"unexpected argument '--verbose'\", \"error_code\":1}}\n"
+        ),
+        0o644,
+    );
+    let path = transcript.display();
+    test.arg("--replay")
+        .arg(&transcript)
+        .stderr(&format!(
+            "{path}:2: `cluster activate --password {ADMIN_PASSWORD}`
+  expected: {{\"error_code\":1,\"data\":\"The cluster is already activated\"}}
+  actual:   {{\"error_code\":0,\"data\":\"Cluster activation successful\"}}
+{path}:4: `logout`
+  expected: {{\"error_code\": 0, \"data\": \"Logout successful\"}}
+  actual:   {{\"error_code\":1,\"data\":\"'logout' requires a login: run login first\"}}
+{path}: 1 of 3 commands matched
+"
+        ))
+        .status(1)
+        .run();
+}
+
+#[test]
+fn bless_rewrites_the_results_and_keeps_the_comments() {
+    let test = Test::new();
+    let transcript = test.path("bless.txt");
+    write_file(
+        &transcript,
+        "# first activation\naws-cloudhsm > cluster activate\nstale output\n\n\
+         aws-cloudhsm > login --username admin --role admin\n# the end\n",
+        0o644,
+    );
+    let blessed_run = test
+        .secrets(&format!("admin={ADMIN_PASSWORD}\n"))
+        .arg("--replay")
+        .arg(&transcript)
+        .arg("--bless")
+        .stderr(&format!("{}: blessed 2 commands\n", transcript.display()))
+        .run();
+    assert_eq!(
+        fs::read_to_string(&transcript).expect("the blessed transcript"),
+        "# first activation\naws-cloudhsm > cluster activate\n\
+         {\"error_code\":0,\"data\":\"Cluster activation successful\"}\n\
+         aws-cloudhsm > login --username admin --role admin\n\
+         {\"error_code\":0,\"data\":{\"username\":\"admin\",\"role\":\"admin\"}}\n# the end\n"
+    );
+    drop(blessed_run);
+}
