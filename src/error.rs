@@ -55,7 +55,7 @@ pub enum Error {
     #[error("The passwords do not match")]
     PasswordMismatch,
     #[error(
-        "No password for {username}: give --password, add a {username}=... line to a --secrets file, or run on a terminal"
+        "No password for {username}: give --password, add the line {username}=<password> to a --secrets file, or run on a terminal"
     )]
     MissingSecret { username: String },
     #[error("Cannot use secrets file {}: {reason}", path.display())]

@@ -178,7 +178,7 @@ mod tests {
         let error = secrets.obtain(&request("admin", true)).unwrap_err();
         assert_eq!(
             error.to_string(),
-            "No password for admin: give --password, add a admin=... line to a --secrets file, or run on a terminal"
+            "No password for admin: give --password, add the line admin=<password> to a --secrets file, or run on a terminal"
         );
     }
 

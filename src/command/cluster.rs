@@ -1,11 +1,9 @@
 //! `cluster activate` and `cluster hsm-info`.
 
 use super::{Context, Reply, ReplyData};
+use crate::backend::hsm::BUILT_IN_ADMIN;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
-
-/// The built-in admin's name, whose password activation sets.
-const BUILT_IN_ADMIN: &str = "admin";
 
 pub fn activate(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
     // Checked before prompting, so that nobody types a new password for nothing.

@@ -10,7 +10,7 @@ pub fn login(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Resu
             username: current.username.clone(),
         });
     }
-    let username = username(invocation);
+    let username = username(invocation)?;
     let role = role(invocation)?;
     let password = context.secret(invocation, "password", &username)?;
     let login = context.hsm.login(&username, role, &password)?;

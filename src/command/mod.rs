@@ -5,7 +5,7 @@ mod cluster;
 mod login;
 mod user;
 
-use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo};
+use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::prompt::{SecretRequest, SecretSource};
@@ -136,13 +136,10 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
     }
 }
 
-/// The `--username` of an invocation, normalised as the CLI does: case-insensitive, shown
-/// lower-case.
-fn username(invocation: &Invocation<'_>) -> String {
-    invocation
-        .text("username")
-        .unwrap_or_default()
-        .to_ascii_lowercase()
+/// The `--username` of an invocation, checked and normalised as the CLI does: case-insensitive,
+/// shown lower-case. Checked before any password prompt, so nobody types one for nothing.
+fn username(invocation: &Invocation<'_>) -> Result<String> {
+    normalize_username(invocation.text("username").unwrap_or_default())
 }
 
 /// The `--role` of an invocation; the binder has checked it against the table's choices, so a

@@ -1,18 +1,27 @@
 //! `user create`, `user delete`, `user list` and `user change-password`.
 
 use super::{Context, Reply, ReplyData, UserRef, role, username};
+use crate::backend::hsm::is_built_in;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::secret::Secret;
-use crate::session::Login;
+use crate::session::{Login, Role};
 
 /// The crypto user that KMS logs in as to reach a CloudHSM key store.
 const KMS_USER: &str = "kmsuser";
 
 pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
     let actor = actor(context)?;
-    let username = username(invocation);
+    let username = username(invocation)?;
     let role = role(invocation)?;
+    if context
+        .hsm
+        .list_users()?
+        .iter()
+        .any(|user| user.username == username)
+    {
+        return Err(Error::UserExists { username });
+    }
     let password = context.secret(invocation, "password", &username)?;
     let user = context
         .hsm
@@ -26,7 +35,7 @@ pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Res
 
 pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let actor = actor(context)?;
-    let username = username(invocation);
+    let username = username(invocation)?;
     let role = role(invocation)?;
     context.hsm.delete_user(&actor, &username, role)?;
     Ok(Reply::Data(ReplyData::User(UserRef { username, role })))
@@ -43,8 +52,19 @@ pub fn change_password(
     invocation: &mut Invocation<'_>,
 ) -> Result<Reply> {
     let actor = actor(context)?;
-    let username = username(invocation);
+    let username = username(invocation)?;
     let role = role(invocation)?;
+    if actor.role == Role::CryptoUser && (actor.username != username || role != actor.role) {
+        return Err(Error::OwnPasswordOnly);
+    }
+    let exists = context
+        .hsm
+        .list_users()?
+        .iter()
+        .any(|user| user.username == username && user.role.login_role() == Some(role));
+    if !exists && !is_built_in(&username) {
+        return Err(Error::UserNotFound { username, role });
+    }
     let password = context.secret(invocation, "password", &username)?;
     context
         .hsm

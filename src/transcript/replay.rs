@@ -13,7 +13,22 @@ pub fn run(shell: &mut Shell, path: &Path, bless: bool) -> Result<bool> {
         .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))?;
     let mut transcript = Transcript::parse(&text);
     let mut mismatches = 0;
+    let mut quit_at: Option<usize> = None;
     for entry in &mut transcript.entries {
+        if let Some(quit_line) = quit_at {
+            // A transcript must not claim results that no run produced.
+            mismatches += 1;
+            note(
+                shell,
+                &format!(
+                    "{}:{}: `{}` comes after quit (line {quit_line}) and was not run",
+                    path.display(),
+                    entry.line_number,
+                    entry.line
+                ),
+            );
+            continue;
+        }
         let executed = shell.execute(&entry.line);
         let stdout = stdout_lines(&executed.rendered);
         let same = matches(&entry.stdout, &stdout) && entry.warnings == executed.warnings;
@@ -45,7 +60,7 @@ pub fn run(shell: &mut Shell, path: &Path, bless: bool) -> Result<bool> {
         entry.warnings = executed.warnings;
         entry.stdout = stdout;
         if executed.flow == Flow::Quit {
-            break;
+            quit_at = Some(entry.line_number);
         }
     }
     let count = transcript.entries.len();

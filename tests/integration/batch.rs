@@ -129,11 +129,33 @@ fn quit_ends_the_batch_successfully_and_later_lines_do_not_run() {
 }
 
 #[test]
+fn a_doomed_user_command_fails_before_asking_for_a_password() {
+    Test::new()
+        .stdin(&format!(
+            "cluster activate --password {ADMIN_PASSWORD}\n{}\n\
+             user create --username bad.name --role crypto-user\n\
+             user create --username ADMIN --role crypto-user\n\
+             user change-password --username nobody --role crypto-user\n",
+            admin_login_line()
+        ))
+        .arg("--keep-going")
+        .stdout_json(vec![
+            activation_ok(),
+            user_ref("admin", "admin"),
+            failed("Invalid username: it may contain only letters, digits, '_' and '-'"),
+            failed("User admin already exists"),
+            failed("User nobody with role crypto-user does not exist"),
+        ])
+        .status(1)
+        .run();
+}
+
+#[test]
 fn a_password_nobody_can_give_is_a_missing_secret() {
     Test::new()
         .stdin("cluster activate\nuser list\n")
         .stdout_json(vec![failed(
-            "No password for admin: give --password, add a admin=... line to a --secrets file, or run on a terminal",
+            "No password for admin: give --password, add the line admin=<password> to a --secrets file, or run on a terminal",
         )])
         .status(1)
         .run();
@@ -172,7 +194,7 @@ fn cloudhsm_pin_gives_a_login_password_but_never_a_new_one() {
             activation_ok(),
             user_ref("admin", "admin"),
             failed(
-                "No password for admin: give --password, add a admin=... line to a --secrets file, or run on a terminal",
+                "No password for admin: give --password, add the line admin=<password> to a --secrets file, or run on a terminal",
             ),
         ])
         .status(1)

@@ -95,6 +95,28 @@ fn a_changed_result_fails_the_replay_with_a_report() {
 }
 
 #[test]
+fn lines_after_quit_fail_the_replay_instead_of_passing_unrun() {
+    let test = Test::new();
+    let transcript = test.path("after-quit.txt");
+    write_file(
+        &transcript,
+        "aws-cloudhsm > quit\n\
+         aws-cloudhsm > user list\n\
+         {\"error_code\":0,\"data\":{\"users\":[]}}\n",
+        0o644,
+    );
+    let path = transcript.display();
+    test.arg("--replay")
+        .arg(&transcript)
+        .stderr(&format!(
+            "{path}:2: `user list` comes after quit (line 1) and was not run\n\
+             {path}: 1 of 2 commands matched\n"
+        ))
+        .status(1)
+        .run();
+}
+
+#[test]
 fn bless_rewrites_the_results_and_keeps_the_comments() {
     let test = Test::new();
     let transcript = test.path("bless.txt");

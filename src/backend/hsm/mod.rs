@@ -5,10 +5,49 @@ pub mod filter;
 pub mod key;
 pub mod sim;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::session::{Login, Role};
 use serde::Serialize;
+
+/// The built-in admin: `unactivated-admin` until `cluster activate`, then `admin`.
+pub const BUILT_IN_ADMIN: &str = "admin";
+/// The built-in user AWS uses to synchronise HSMs; customers cannot log in as it.
+pub const APPLIANCE_USER: &str = "app_user";
+/// Whether `username` (already normalised) names a user that comes with every cluster.
+pub fn is_built_in(username: &str) -> bool {
+    username == BUILT_IN_ADMIN || username == APPLIANCE_USER
+}
+
+/// The longest username a cluster accepts.
+pub const MAX_USERNAME_CHARS: usize = 31;
+
+/// Checks a username and returns the lower-case form it is stored and shown in.
+pub fn normalize_username(text: &str) -> Result<String> {
+    if text.is_empty() {
+        return Err(invalid_username("it is empty"));
+    }
+    if text.chars().count() > MAX_USERNAME_CHARS {
+        return Err(invalid_username(&format!(
+            "it must be at most {MAX_USERNAME_CHARS} characters long"
+        )));
+    }
+    if !text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        return Err(invalid_username(
+            "it may contain only letters, digits, '_' and '-'",
+        ));
+    }
+    Ok(text.to_ascii_lowercase())
+}
+
+fn invalid_username(reason: &str) -> Error {
+    Error::InvalidUsername {
+        reason: reason.to_owned(),
+    }
+}
 
 /// The role of a user as listings show it: the two `--role` values plus the built-in states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

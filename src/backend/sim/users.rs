@@ -1,15 +1,11 @@
 //! HSM users of a simulated cluster: the username rules and the `users` rows.
 
+pub use crate::backend::hsm::{APPLIANCE_USER, BUILT_IN_ADMIN, is_built_in, normalize_username};
 use crate::backend::hsm::{UserInfo, UserRole};
 use crate::error::{Error, Result};
 use rusqlite::types::{FromSqlError, ValueRef};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
-/// The built-in admin: `unactivated-admin` until `cluster activate`, then `admin`.
-pub const BUILT_IN_ADMIN: &str = "admin";
-/// The built-in user AWS uses to synchronise HSMs; customers cannot log in as it.
-pub const APPLIANCE_USER: &str = "app_user";
-pub const MAX_USERNAME_CHARS: usize = 31;
 /// Consecutive failed logins that lock a user (clusters created since February 2018).
 pub const LOCKOUT_THRESHOLD: i64 = 5;
 
@@ -21,38 +17,6 @@ pub struct UserRecord {
     pub password_hash: Option<String>,
     pub failed_logins: i64,
     pub locked: bool,
-}
-
-/// Checks a username and returns the lower-case form it is stored and shown in.
-pub fn normalize_username(text: &str) -> Result<String> {
-    if text.is_empty() {
-        return Err(invalid_username("it is empty"));
-    }
-    if text.chars().count() > MAX_USERNAME_CHARS {
-        return Err(invalid_username(&format!(
-            "it must be at most {MAX_USERNAME_CHARS} characters long"
-        )));
-    }
-    if !text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-    {
-        return Err(invalid_username(
-            "it may contain only letters, digits, '_' and '-'",
-        ));
-    }
-    Ok(text.to_ascii_lowercase())
-}
-
-/// Whether `username` (already normalised) names a user that comes with every cluster.
-pub fn is_built_in(username: &str) -> bool {
-    username == BUILT_IN_ADMIN || username == APPLIANCE_USER
-}
-
-fn invalid_username(reason: &str) -> Error {
-    Error::InvalidUsername {
-        reason: reason.to_owned(),
-    }
 }
 
 /// All users of a cluster in `user list` form, ordered by username.
