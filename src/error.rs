@@ -93,6 +93,11 @@ pub enum Error {
     InvalidMaxItems,
     #[error("Simulator state error: {message}")]
     State { message: String },
+    /// A key specification, mechanism or input the simulator's cryptography refuses, or a
+    /// cryptographic operation that failed (an unwrap whose integrity check fails, say). The
+    /// message is complete on its own and never contains key material.
+    #[error("{message}")]
+    Crypto { message: String },
     #[error("{context}: {source}")]
     Io {
         context: String,

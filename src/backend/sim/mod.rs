@@ -11,6 +11,7 @@
 pub mod ca;
 pub mod clock;
 pub mod cluster;
+pub mod crypto;
 pub mod ids;
 pub mod logins;
 pub mod password;

@@ -1,0 +1,72 @@
+//! The simulator's cryptography: key generation, signatures, key wrapping, PEM files, key check
+//! values and the vault that encrypts key material at rest. A pure library: it knows nothing of
+//! SQLite, JSON or the shell, and speaks in the CloudHSM CLI's terms (mechanism, curve and hash
+//! names) only in its error messages.
+//!
+//! Every primitive comes from a maintained library: `aws-lc-rs` for RSA, ECDSA on P-256, P-384,
+//! P-521 and secp256k1, AES-GCM, AES-ECB/CTR, RSA-OAEP and PKCS#1 encryption and the digests;
+//! RustCrypto's `p224` for secp224r1, `aes-kw` for RFC 3394/5649 key wrap, `block-padding` for
+//! the wrap paddings, and `der`/`spki`/`pkcs1`/`pkcs8`/`sec1` for every ASN.1 and PEM structure.
+//!
+//! - `material`: the key bytes ([`SecretMaterial`], [`PublicMaterial`]) and key types.
+//! - `curve`, `hash`: the curve and hash names of the CLI.
+//! - `spec`, `generate`: what a key generation asks for and doing it.
+//! - `facts`: what the attribute table shows about a public key.
+//! - `check_value`: the 3-byte key check value.
+//! - `sign` (with `rsa_signature` and `ecdsa`): sign and verify per CLI mechanism.
+//! - `wrap` (with `aes_wrap`, `gcm` and `rsa_wrap`): key wrap and unwrap per CLI mechanism.
+//! - `pem`: SubjectPublicKeyInfo PEM in and out, and the reference PEM of `key generate-file`.
+//! - `vault`: AES-256-GCM sealing of key material under the state directory's master key.
+
+mod aes_wrap;
+mod check_value;
+mod curve;
+mod ecdsa;
+mod facts;
+mod gcm;
+mod generate;
+mod hash;
+mod material;
+mod pem;
+mod rsa_signature;
+mod rsa_wrap;
+mod sign;
+mod spec;
+mod vault;
+mod wrap;
+
+#[cfg(test)]
+mod openssl_interop;
+#[cfg(test)]
+mod wrap_tests;
+
+pub use check_value::{CheckValueInput, check_value};
+pub use curve::Curve;
+pub use facts::{PublicFacts, public_facts, public_from_private};
+pub use generate::generate;
+pub use hash::{DataType, Hash};
+pub use material::{AsymmetricKind, Generated, KeyType, PublicMaterial, SecretMaterial};
+pub use pem::{parse_public_der, parse_public_pem, parse_reference_pem, public_pem, reference_pem};
+pub use sign::{SignMechanism, SigningKey, sign, verify};
+pub use spec::KeySpec;
+pub use vault::{MASTER_KEY_FILE_NAME, Vault};
+pub use wrap::{UnwrappingKey, WrapMechanism, Wrapped, WrappingKey, unwrap, wrap};
+
+use crate::error::Error;
+
+/// The error every refusal and failure of this module becomes: a complete one-line message.
+fn crypto_error(message: impl Into<String>) -> Error {
+    Error::Crypto {
+        message: message.into(),
+    }
+}
+
+/// One source of randomness for keys, IVs and nonces: the operating system's, through aws-lc.
+fn random_bytes(length: usize) -> crate::error::Result<zeroize::Zeroizing<Vec<u8>>> {
+    use aws_lc_rs::rand::{SecureRandom, SystemRandom};
+    let mut bytes = zeroize::Zeroizing::new(vec![0u8; length]);
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| crypto_error("The system random number generator failed"))?;
+    Ok(bytes)
+}

@@ -1,0 +1,218 @@
+//! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss` and `ecdsa` over
+//! raw data or a digest, with a parsed key that a caller keeps for fast repeated signing.
+
+use super::curve::{Curve, CurveEngine};
+use super::facts::{private_key_kind, public_facts};
+use super::hash::{DataType, Hash};
+use super::material::{AsymmetricKind, PublicMaterial, SecretMaterial};
+use super::{crypto_error, ecdsa, rsa_signature};
+use crate::error::{Error, Result};
+use aws_lc_rs::digest::Digest;
+use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
+use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
+use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair};
+use p224::pkcs8::{DecodePrivateKey, EncodePublicKey};
+use std::fmt;
+
+/// A signing mechanism of `crypto sign` / `crypto verify`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignMechanism {
+    /// RSASSA-PKCS1-v1_5. With `DataType::Digest` the data is a DER DigestInfo (RFC 8017 §9.2).
+    RsaPkcs,
+    /// RSASSA-PSS with MGF1 and a salt of `salt_length` bytes. With `DataType::Digest` the data
+    /// is the bare hash.
+    RsaPkcsPss { mgf: Hash, salt_length: usize },
+    /// ECDSA; signatures are the fixed-size `r ‖ s` of AWS's examples, not DER. With
+    /// `DataType::Digest` the data is the bare hash.
+    Ecdsa,
+}
+
+impl SignMechanism {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SignMechanism::RsaPkcs => "rsa-pkcs",
+            SignMechanism::RsaPkcsPss { .. } => "rsa-pkcs-pss",
+            SignMechanism::Ecdsa => "ecdsa",
+        }
+    }
+}
+
+/// A private key parsed once from its PKCS#8, ready to sign many times. Parsing dominates a
+/// one-shot signature, so callers that sign repeatedly with one key should keep this.
+pub struct SigningKey {
+    engine: SigningEngine,
+}
+
+enum SigningEngine {
+    Rsa(RsaKeyPair),
+    AwsLcEcdsa {
+        curve: Curve,
+        pair: EcdsaKeyPair,
+        /// The digest the pair's algorithm is bound to (see `ecdsa` for how hashes fit it).
+        digest: &'static aws_lc_rs::digest::Algorithm,
+    },
+    P224(p224::ecdsa::SigningKey),
+}
+
+impl SigningKey {
+    pub fn from_material(private: &SecretMaterial) -> Result<SigningKey> {
+        let kind = private_key_kind(private)?;
+        let rejected = || {
+            crypto_error(format!(
+                "Invalid private key: the PKCS#8 does not hold a valid {} key",
+                kind_name(kind)
+            ))
+        };
+        let engine = match kind {
+            AsymmetricKind::Rsa => SigningEngine::Rsa(
+                RsaKeyPair::from_pkcs8(private.expose()).map_err(|_| rejected())?,
+            ),
+            AsymmetricKind::Ec(curve) => match curve.engine() {
+                CurveEngine::AwsLc {
+                    signing, digest, ..
+                } => SigningEngine::AwsLcEcdsa {
+                    curve,
+                    pair: EcdsaKeyPair::from_pkcs8(signing, private.expose())
+                        .map_err(|_| rejected())?,
+                    digest,
+                },
+                CurveEngine::RustCryptoP224 => SigningEngine::P224(
+                    p224::ecdsa::SigningKey::from_pkcs8_der(private.expose())
+                        .map_err(|_| rejected())?,
+                ),
+            },
+        };
+        Ok(SigningKey { engine })
+    }
+
+    pub fn kind(&self) -> AsymmetricKind {
+        match &self.engine {
+            SigningEngine::Rsa(_) => AsymmetricKind::Rsa,
+            SigningEngine::AwsLcEcdsa { curve, .. } => AsymmetricKind::Ec(*curve),
+            SigningEngine::P224(_) => AsymmetricKind::Ec(Curve::Secp224r1),
+        }
+    }
+
+    /// The SubjectPublicKeyInfo of this key's public half.
+    pub fn public_material(&self) -> Result<PublicMaterial> {
+        let failed = || crypto_error("Encoding the public key failed");
+        let der = match &self.engine {
+            SigningEngine::Rsa(pair) => {
+                let der: PublicKeyX509Der<'_> = pair.public_key().as_der().map_err(|_| failed())?;
+                der.as_ref().to_vec()
+            }
+            SigningEngine::AwsLcEcdsa { pair, .. } => {
+                let der: PublicKeyX509Der<'_> = pair.public_key().as_der().map_err(|_| failed())?;
+                der.as_ref().to_vec()
+            }
+            SigningEngine::P224(key) => p224::PublicKey::from(key.verifying_key())
+                .to_public_key_der()
+                .map_err(|_| failed())?
+                .into_vec(),
+        };
+        Ok(PublicMaterial::new(der))
+    }
+
+    pub fn sign(
+        &self,
+        mechanism: &SignMechanism,
+        hash: Hash,
+        data_type: DataType,
+        data: &[u8],
+    ) -> Result<Vec<u8>> {
+        match (&self.engine, mechanism) {
+            (
+                SigningEngine::Rsa(pair),
+                SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. },
+            ) => rsa_signature::sign(pair, mechanism, hash, data_type, data),
+            (
+                SigningEngine::AwsLcEcdsa {
+                    curve,
+                    pair,
+                    digest,
+                },
+                SignMechanism::Ecdsa,
+            ) => ecdsa::sign_with_aws_lc(pair, *curve, digest, hash, data_type, data),
+            (SigningEngine::P224(key), SignMechanism::Ecdsa) => {
+                ecdsa::sign_with_p224(key, hash, data_type, data)
+            }
+            _ => Err(wrong_key_kind(mechanism, self.kind())),
+        }
+    }
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kind", &self.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Signs once with a private key given as PKCS#8 (see [`SigningKey`] for repeated signing).
+pub fn sign(
+    mechanism: &SignMechanism,
+    hash: Hash,
+    data_type: DataType,
+    private: &SecretMaterial,
+    data: &[u8],
+) -> Result<Vec<u8>> {
+    SigningKey::from_material(private)?.sign(mechanism, hash, data_type, data)
+}
+
+/// Whether `signature` is valid for `data` under `public`. A wrong signature is `Ok(false)`;
+/// errors are for requests the simulator refuses (wrong key type, unsupported hash, a digest of
+/// the wrong length, a malformed DigestInfo).
+pub fn verify(
+    mechanism: &SignMechanism,
+    hash: Hash,
+    data_type: DataType,
+    public: &PublicMaterial,
+    data: &[u8],
+    signature: &[u8],
+) -> Result<bool> {
+    match (public_facts(public)?.kind(), mechanism) {
+        (AsymmetricKind::Rsa, SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. }) => {
+            rsa_signature::verify(public, mechanism, hash, data_type, data, signature)
+        }
+        (AsymmetricKind::Ec(curve), SignMechanism::Ecdsa) => {
+            ecdsa::verify(public, curve, hash, data_type, data, signature)
+        }
+        (kind, _) => Err(wrong_key_kind(mechanism, kind)),
+    }
+}
+
+/// The hash that PSS and ECDSA sign: computed from raw data, or taken as given after checking
+/// that its length fits the hash function.
+pub(super) fn prehash(hash: Hash, data_type: DataType, data: &[u8]) -> Result<Digest> {
+    match data_type {
+        DataType::Raw => Ok(hash.digest(data)),
+        DataType::Digest => Digest::import_less_safe(data, hash.algorithm()).map_err(|_| {
+            crypto_error(format!(
+                "A {} digest is {} bytes, but the data is {} bytes",
+                hash.name(),
+                hash.output_len(),
+                data.len()
+            ))
+        }),
+    }
+}
+
+fn kind_name(kind: AsymmetricKind) -> String {
+    match kind {
+        AsymmetricKind::Rsa => "RSA".to_owned(),
+        AsymmetricKind::Ec(curve) => format!("EC {}", curve.name()),
+    }
+}
+
+fn wrong_key_kind(mechanism: &SignMechanism, kind: AsymmetricKind) -> Error {
+    let needed = match mechanism {
+        SignMechanism::Ecdsa => "an EC",
+        SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. } => "an RSA",
+    };
+    crypto_error(format!(
+        "{} needs {needed} key, but this key is {}",
+        mechanism.name(),
+        kind_name(kind)
+    ))
+}
