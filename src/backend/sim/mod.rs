@@ -13,6 +13,7 @@ pub mod clock;
 pub mod cluster;
 pub mod crypto;
 pub mod ids;
+pub mod keys;
 pub mod logins;
 pub mod password;
 pub mod schema;

@@ -128,6 +128,48 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX logins_by_user ON logins (cluster_id, username);
     "#,
+    // 2: keys and their shares. Attributes are columns (booleans in one bit mask) so that the
+    // filters' most common terms, label and reference, are served by indexes. Secret material is
+    // stored only sealed by the state's vault. A session key belongs to a login and goes with it.
+    // Shares are listed in the order they were made (rowid).
+    r#"
+    CREATE TABLE keys (
+        cluster_id         TEXT NOT NULL REFERENCES clusters (cluster_id),
+        reference          INTEGER NOT NULL,
+        owner              TEXT NOT NULL,
+        key_type           TEXT NOT NULL CHECK (key_type IN ('aes', 'generic-secret', 'rsa', 'ec')),
+        class              TEXT NOT NULL CHECK (class IN ('secret-key', 'public-key', 'private-key')),
+        label              TEXT NOT NULL,
+        id                 BLOB,
+        check_value        BLOB NOT NULL,
+        flags              INTEGER NOT NULL,
+        key_length_bytes   INTEGER NOT NULL,
+        modulus            BLOB,
+        public_exponent    BLOB,
+        curve              TEXT,
+        ec_point           BLOB,
+        public_der         BLOB,
+        sealed_secret      BLOB,
+        session_login_id   INTEGER REFERENCES logins (login_id) ON DELETE CASCADE,
+        PRIMARY KEY (cluster_id, reference),
+        FOREIGN KEY (cluster_id, owner) REFERENCES users (cluster_id, username)
+    );
+    CREATE INDEX keys_by_label ON keys (cluster_id, label);
+    CREATE INDEX keys_by_owner ON keys (cluster_id, owner);
+    CREATE INDEX keys_by_session ON keys (session_login_id) WHERE session_login_id IS NOT NULL;
+
+    CREATE TABLE key_shares (
+        cluster_id  TEXT NOT NULL,
+        reference   INTEGER NOT NULL,
+        username    TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, reference, username),
+        FOREIGN KEY (cluster_id, reference) REFERENCES keys (cluster_id, reference)
+            ON DELETE CASCADE,
+        FOREIGN KEY (cluster_id, username) REFERENCES users (cluster_id, username)
+            ON DELETE CASCADE
+    );
+    CREATE INDEX key_shares_by_user ON key_shares (cluster_id, username);
+    "#,
 ];
 
 /// The schema version this binary writes.
