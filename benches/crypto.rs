@@ -3,9 +3,9 @@
 //! `openssl speed` on the same machine by `scripts/bench-crypto.sh`: RSA-2048 PKCS#1 v1.5
 //! SHA-256 at least 0.8 × openssl's rsa2048 sign/s, ECDSA P-256 at least 0.5 × ecdsap256.
 
-use cloudhsm_shell::backend::sim::crypto::{
-    Curve, DataType, Hash, KeySpec, SignMechanism, SigningKey, generate,
-};
+use cloudhsm_shell::backend::hsm::key::Curve;
+use cloudhsm_shell::backend::hsm::mechanism::{DataType, Hash, KeySpec, SignMechanism};
+use cloudhsm_shell::backend::sim::crypto::{SigningKey, generate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;

@@ -93,9 +93,9 @@ pub enum Error {
     InvalidMaxItems,
     #[error("Simulator state error: {message}")]
     State { message: String },
-    /// A key specification, mechanism or input the simulator's cryptography refuses, or a
-    /// cryptographic operation that failed (an unwrap whose integrity check fails, say). The
-    /// message is complete on its own and never contains key material.
+    /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's
+    /// cryptography refuses, or a cryptographic operation that failed (an unwrap whose integrity
+    /// check fails, say). The message is complete on its own and never contains key material.
     #[error("{message}")]
     Crypto { message: String },
     #[error("{context}: {source}")]

@@ -3,6 +3,7 @@
 
 pub mod filter;
 pub mod key;
+pub mod mechanism;
 pub mod sim;
 
 use crate::error::{Error, Result};

@@ -3,8 +3,9 @@
 //!
 //! # Layout
 //!
-//! - `kind`: the attribute value enums (`KeyClass`, `KeyType`, `Curve`) and what kind of key
-//!   a key is (`KeyKind`, with the RSA or EC facts the crypto layer computed).
+//! - `kind`: the attribute value enums (`KeyClass`, `KeyType`, `Curve`; the crypto layer uses
+//!   the same `KeyType` and `Curve`) and what kind of key a key is (`KeyKind`, with the RSA or
+//!   EC facts the crypto layer computed).
 //! - `value`: one attribute value (`AttributeValue`), and how its text is parsed and printed.
 //! - `name`: the attribute table of the CLI reference (which attribute may be set when).
 //! - `attributes`: `KeyAttributes`, its JSON in the CLI's order, and the text filters compare.

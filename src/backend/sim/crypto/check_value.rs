@@ -12,8 +12,10 @@
 
 use super::crypto_error;
 use super::facts::public_from_private;
-use super::hash::Hash;
-use super::material::{KeyType, PublicMaterial, SecretMaterial};
+use super::hash::HashCrypto;
+use super::material::{PublicMaterial, SecretMaterial};
+use crate::backend::hsm::key::KeyType;
+use crate::backend::hsm::mechanism::Hash;
 use crate::error::Result;
 use aws_lc_rs::cipher::{AES_128, AES_192, AES_256, EncryptingKey, UnboundCipherKey};
 
@@ -40,7 +42,7 @@ pub fn check_value(key_type: KeyType, input: CheckValueInput<'_>) -> Result<[u8;
             Ok(public_check_value(&public_from_private(private)?))
         }
         (KeyType::Aes | KeyType::GenericSecret, CheckValueInput::Public(_)) => Err(crypto_error(
-            format!("{} keys have no public half", key_type.name()),
+            format!("{} keys have no public half", key_type.as_str()),
         )),
     }
 }
@@ -77,10 +79,10 @@ fn first_three(bytes: &[u8]) -> [u8; 3] {
 
 #[cfg(test)]
 mod tests {
-    use super::super::curve::Curve;
     use super::super::generate::generate;
-    use super::super::spec::KeySpec;
     use super::*;
+    use crate::backend::hsm::key::Curve;
+    use crate::backend::hsm::mechanism::KeySpec;
 
     #[test]
     fn aes_known_answer_from_fips_197() {

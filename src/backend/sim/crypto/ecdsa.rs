@@ -12,10 +12,11 @@
 //! prehash signer, which performs this conversion itself.
 
 use super::crypto_error;
-use super::curve::{Curve, CurveEngine};
-use super::hash::{DataType, Hash};
+use super::curve::{CurveCrypto, CurveEngine};
 use super::material::PublicMaterial;
 use super::sign::prehash;
+use crate::backend::hsm::key::Curve;
+use crate::backend::hsm::mechanism::{DataType, Hash};
 use crate::error::Result;
 use aws_lc_rs::digest::{self, Digest};
 use aws_lc_rs::signature::{EcdsaKeyPair, UnparsedPublicKey};
@@ -34,7 +35,7 @@ pub(super) fn sign_with_aws_lc(
     let fitted = fit_digest(prehash(hash, data_type, data)?.as_ref(), digest)?;
     let signature = pair
         .sign_digest(&fitted)
-        .map_err(|_| crypto_error(format!("ECDSA signing on {} failed", curve.name())))?;
+        .map_err(|_| crypto_error(format!("ECDSA signing on {} failed", curve.as_str())))?;
     Ok(signature.as_ref().to_vec())
 }
 
@@ -101,9 +102,10 @@ fn fit_digest(hash: &[u8], bound: &'static digest::Algorithm) -> Result<Digest> 
 #[cfg(test)]
 mod tests {
     use super::super::generate::generate;
-    use super::super::sign::{SignMechanism, SigningKey, verify as verify_signature};
-    use super::super::spec::KeySpec;
+    use super::super::hash::HashCrypto;
+    use super::super::sign::{SigningKey, verify as verify_signature};
     use super::*;
+    use crate::backend::hsm::mechanism::{KeySpec, SignMechanism};
 
     #[test]
     fn every_curve_hash_and_data_type_round_trips() {

@@ -2,9 +2,10 @@
 //! read from its SubjectPublicKeyInfo, and which algorithm a key blob belongs to.
 
 use super::crypto_error;
-use super::curve::Curve;
+use super::curve::{CurveCrypto, curve_from_oid};
 use super::material::{AsymmetricKind, PublicMaterial, SecretMaterial};
 use super::sign::SigningKey;
+use crate::backend::hsm::key::Curve;
 use crate::error::Result;
 use der::Decode;
 use der::asn1::ObjectIdentifier;
@@ -77,7 +78,7 @@ pub fn public_facts(public: &PublicMaterial) -> Result<PublicFacts> {
             if key_bits.len() != curve.uncompressed_point_len() || key_bits[0] != 0x04 {
                 return Err(invalid(&format!(
                     "the {} point is not an uncompressed X9.62 point",
-                    curve.name()
+                    curve.as_str()
                 )));
             }
             Ok(PublicFacts::Ec {
@@ -115,7 +116,7 @@ fn kind_of(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<AsymmetricKind> {
     let curve_oid = algorithm.parameters_oid().map_err(|_| {
         crypto_error("Unsupported EC key: only named curves are supported, not explicit parameters")
     })?;
-    Curve::from_oid(&curve_oid).map(AsymmetricKind::Ec).ok_or_else(|| {
+    curve_from_oid(&curve_oid).map(AsymmetricKind::Ec).ok_or_else(|| {
         crypto_error(format!(
             "Unsupported EC curve {curve_oid}: use secp224r1, prime256v1 (secp256r1), secp384r1, \
              secp521r1 or secp256k1"
@@ -126,8 +127,8 @@ fn kind_of(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<AsymmetricKind> {
 #[cfg(test)]
 mod tests {
     use super::super::generate::generate;
-    use super::super::spec::KeySpec;
     use super::*;
+    use crate::backend::hsm::mechanism::KeySpec;
 
     #[test]
     fn rsa_2048_public_key_length_is_512_as_the_cli_shows() {

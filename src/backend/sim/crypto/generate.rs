@@ -1,10 +1,11 @@
 //! Key generation: random bytes for symmetric keys, aws-lc-rs for RSA and most curves, and
 //! RustCrypto's `p224` for secp224r1.
 
-use super::curve::{Curve, CurveEngine};
+use super::curve::{CurveCrypto, CurveEngine};
 use super::material::{Generated, PublicMaterial, SecretMaterial};
-use super::spec::KeySpec;
 use super::{crypto_error, random_bytes};
+use crate::backend::hsm::key::Curve;
+use crate::backend::hsm::mechanism::KeySpec;
 use crate::error::Result;
 use aws_lc_rs::encoding::{AsDer, Pkcs8V1Der, PublicKeyX509Der};
 use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
@@ -44,7 +45,7 @@ fn generate_rsa(modulus_bits: usize) -> Result<Generated> {
 }
 
 fn generate_ec(curve: Curve) -> Result<Generated> {
-    let failed = || crypto_error(format!("EC key generation on {} failed", curve.name()));
+    let failed = || crypto_error(format!("EC key generation on {} failed", curve.as_str()));
     match curve.engine() {
         CurveEngine::AwsLc { signing, .. } => {
             let pair = EcdsaKeyPair::generate(signing).map_err(|_| failed())?;
@@ -161,7 +162,7 @@ mod tests {
             else {
                 panic!("an EC spec made {facts:?}")
             };
-            assert!(found.same_curve_as(curve));
+            assert!(found.is_same_curve(curve));
             assert_eq!(point.len(), curve.uncompressed_point_len());
             assert_eq!(point[0], 0x04);
         }

@@ -1,7 +1,7 @@
 //! Key material as bytes: secret (zeroized, never printed) and public (SubjectPublicKeyInfo DER),
-//! plus the small vocabularies that say what kind of key a blob is.
+//! plus [`AsymmetricKind`], what kind of asymmetric key a blob is.
 
-use super::curve::Curve;
+use crate::backend::hsm::key::{Curve, KeyType};
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -63,26 +63,6 @@ pub struct Generated {
     pub public: Option<PublicMaterial>,
 }
 
-/// The CLI's `key-type` attribute for the key types the simulator knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    Aes,
-    GenericSecret,
-    Rsa,
-    Ec,
-}
-
-impl KeyType {
-    pub fn name(self) -> &'static str {
-        match self {
-            KeyType::Aes => "aes",
-            KeyType::GenericSecret => "generic-secret",
-            KeyType::Rsa => "rsa",
-            KeyType::Ec => "ec",
-        }
-    }
-}
-
 /// The algorithm of an asymmetric key, as read from its SubjectPublicKeyInfo or PKCS#8.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AsymmetricKind {
@@ -114,17 +94,8 @@ mod tests {
     }
 
     #[test]
-    fn key_type_names_are_the_cli_attribute_values() {
-        let names: Vec<_> = [
-            KeyType::Aes,
-            KeyType::GenericSecret,
-            KeyType::Rsa,
-            KeyType::Ec,
-        ]
-        .iter()
-        .map(|key_type| key_type.name())
-        .collect();
-        assert_eq!(names, ["aes", "generic-secret", "rsa", "ec"]);
+    fn asymmetric_kinds_have_the_domain_key_types() {
+        assert_eq!(AsymmetricKind::Rsa.key_type(), KeyType::Rsa);
         assert_eq!(AsymmetricKind::Ec(Curve::Secp384r1).key_type(), KeyType::Ec);
     }
 }

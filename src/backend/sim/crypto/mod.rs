@@ -3,14 +3,21 @@
 //! SQLite, JSON or the shell, and speaks in the CloudHSM CLI's terms (mechanism, curve and hash
 //! names) only in its error messages.
 //!
+//! Its vocabulary is the domain's, shared with every HSM backend: `Curve` and `KeyType` from
+//! [`crate::backend::hsm::key`], and `Hash`, `DataType`, `SignMechanism`, `WrapMechanism` and
+//! `KeySpec` from [`crate::backend::hsm::mechanism`]. This module adds what only the engine needs
+//! to know about them (OIDs, field sizes, which library signs, digests) and re-exports none of
+//! them.
+//!
 //! Every primitive comes from a maintained library: `aws-lc-rs` for RSA, ECDSA on P-256, P-384,
 //! P-521 and secp256k1, AES-GCM, AES-ECB/CTR, RSA-OAEP and PKCS#1 encryption and the digests;
 //! RustCrypto's `p224` for secp224r1, `aes-kw` for RFC 3394/5649 key wrap, `block-padding` for
 //! the wrap paddings, and `der`/`spki`/`pkcs1`/`pkcs8`/`sec1` for every ASN.1 and PEM structure.
 //!
-//! - `material`: the key bytes ([`SecretMaterial`], [`PublicMaterial`]) and key types.
-//! - `curve`, `hash`: the curve and hash names of the CLI.
-//! - `spec`, `generate`: what a key generation asks for and doing it.
+//! - `material`: the key bytes ([`SecretMaterial`], [`PublicMaterial`]) and [`AsymmetricKind`].
+//! - `curve`, `hash`: the engine's side of each curve (OID, `CKA_EC_PARAMS`, field size, which
+//!   library signs with which digest) and of each hash (aws-lc-rs algorithm, DigestInfo OID).
+//! - `generate`: making the key a `KeySpec` asks for, once it validates.
 //! - `facts`: what the attribute table shows about a public key.
 //! - `check_value`: the 3-byte key check value.
 //! - `sign` (with `rsa_signature` and `ecdsa`): sign and verify per CLI mechanism.
@@ -31,7 +38,6 @@ mod pem;
 mod rsa_signature;
 mod rsa_wrap;
 mod sign;
-mod spec;
 mod vault;
 mod wrap;
 
@@ -41,16 +47,14 @@ mod openssl_interop;
 mod wrap_tests;
 
 pub use check_value::{CheckValueInput, check_value};
-pub use curve::Curve;
+pub use curve::ec_params_der;
 pub use facts::{PublicFacts, public_facts, public_from_private};
 pub use generate::generate;
-pub use hash::{DataType, Hash};
-pub use material::{AsymmetricKind, Generated, KeyType, PublicMaterial, SecretMaterial};
+pub use material::{AsymmetricKind, Generated, PublicMaterial, SecretMaterial};
 pub use pem::{parse_public_der, parse_public_pem, parse_reference_pem, public_pem, reference_pem};
-pub use sign::{SignMechanism, SigningKey, sign, verify};
-pub use spec::KeySpec;
+pub use sign::{SigningKey, sign, verify};
 pub use vault::{MASTER_KEY_FILE_NAME, Vault};
-pub use wrap::{UnwrappingKey, WrapMechanism, Wrapped, WrappingKey, unwrap, wrap};
+pub use wrap::{UnwrappingKey, Wrapped, WrappingKey, unwrap, wrap};
 
 use crate::error::Error;
 

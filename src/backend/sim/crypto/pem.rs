@@ -18,7 +18,7 @@
 //! tells a reference from a key.
 
 use super::crypto_error;
-use super::curve::{Curve, CurveEngine};
+use super::curve::{CurveCrypto, CurveEngine, curve_from_oid};
 use super::facts::{PublicFacts, public_facts};
 use super::material::PublicMaterial;
 use crate::error::Result;
@@ -148,7 +148,7 @@ pub fn parse_reference_pem(text: &str) -> Result<u64> {
             let curve_known = key
                 .parameters
                 .and_then(|parameters| parameters.named_curve())
-                .and_then(|oid| Curve::from_oid(&oid))
+                .and_then(|oid| curve_from_oid(&oid))
                 .is_some();
             if !curve_known {
                 return Err(not_a_reference());
@@ -176,8 +176,9 @@ fn encode(label: &str, der: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::generate::generate;
-    use super::super::spec::KeySpec;
     use super::*;
+    use crate::backend::hsm::key::Curve;
+    use crate::backend::hsm::mechanism::KeySpec;
 
     #[test]
     fn public_pem_round_trips_for_every_key_kind() {

@@ -6,9 +6,10 @@
 //! because aws-lc-rs takes its algorithm descriptions by `'static` reference.
 
 use super::crypto_error;
-use super::hash::{DataType, Hash};
+use super::hash::HashCrypto;
 use super::material::PublicMaterial;
-use super::sign::{SignMechanism, prehash};
+use super::sign::prehash;
+use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
 use crate::error::Result;
 use aws_lc_rs::digest::Digest;
 use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
@@ -191,8 +192,8 @@ mod tests {
     use super::super::generate::generate;
     use super::super::material::SecretMaterial;
     use super::super::sign::{SigningKey, sign as sign_once, verify as verify_signature};
-    use super::super::spec::KeySpec;
     use super::*;
+    use crate::backend::hsm::mechanism::KeySpec;
     use std::sync::OnceLock;
 
     /// One RSA-2048 pair for every test here: generation is the slow part.

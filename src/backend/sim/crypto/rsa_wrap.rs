@@ -6,9 +6,9 @@
 //! concatenated), so such files unwrap here too.
 
 use super::aes_wrap::{integrity_failure, unwrap_kwp, wrap_kwp};
-use super::hash::Hash;
 use super::material::{PublicMaterial, SecretMaterial};
 use super::{crypto_error, random_bytes};
+use crate::backend::hsm::mechanism::Hash;
 use crate::error::Result;
 use aws_lc_rs::rsa::{
     OAEP_SHA1_MGF1SHA1, OAEP_SHA256_MGF1SHA256, OAEP_SHA384_MGF1SHA384, OAEP_SHA512_MGF1SHA512,

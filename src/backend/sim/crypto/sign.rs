@@ -1,11 +1,13 @@
 //! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss` and `ecdsa` over
 //! raw data or a digest, with a parsed key that a caller keeps for fast repeated signing.
 
-use super::curve::{Curve, CurveEngine};
+use super::curve::{CurveCrypto, CurveEngine};
 use super::facts::{private_key_kind, public_facts};
-use super::hash::{DataType, Hash};
+use super::hash::HashCrypto;
 use super::material::{AsymmetricKind, PublicMaterial, SecretMaterial};
 use super::{crypto_error, ecdsa, rsa_signature};
+use crate::backend::hsm::key::Curve;
+use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
 use crate::error::{Error, Result};
 use aws_lc_rs::digest::Digest;
 use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
@@ -13,29 +15,6 @@ use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
 use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair};
 use p224::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use std::fmt;
-
-/// A signing mechanism of `crypto sign` / `crypto verify`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SignMechanism {
-    /// RSASSA-PKCS1-v1_5. With `DataType::Digest` the data is a DER DigestInfo (RFC 8017 §9.2).
-    RsaPkcs,
-    /// RSASSA-PSS with MGF1 and a salt of `salt_length` bytes. With `DataType::Digest` the data
-    /// is the bare hash.
-    RsaPkcsPss { mgf: Hash, salt_length: usize },
-    /// ECDSA; signatures are the fixed-size `r ‖ s` of AWS's examples, not DER. With
-    /// `DataType::Digest` the data is the bare hash.
-    Ecdsa,
-}
-
-impl SignMechanism {
-    pub fn name(&self) -> &'static str {
-        match self {
-            SignMechanism::RsaPkcs => "rsa-pkcs",
-            SignMechanism::RsaPkcsPss { .. } => "rsa-pkcs-pss",
-            SignMechanism::Ecdsa => "ecdsa",
-        }
-    }
-}
 
 /// A private key parsed once from its PKCS#8, ready to sign many times. Parsing dominates a
 /// one-shot signature, so callers that sign repeatedly with one key should keep this.
@@ -201,7 +180,7 @@ pub(super) fn prehash(hash: Hash, data_type: DataType, data: &[u8]) -> Result<Di
 fn kind_name(kind: AsymmetricKind) -> String {
     match kind {
         AsymmetricKind::Rsa => "RSA".to_owned(),
-        AsymmetricKind::Ec(curve) => format!("EC {}", curve.name()),
+        AsymmetricKind::Ec(curve) => format!("EC {}", curve.as_str()),
     }
 }
 

@@ -17,57 +17,10 @@
 //!
 //! Unwrapping uses the AES key or the RSA private key and the same mechanism parameters.
 
-use super::hash::Hash;
 use super::material::{PublicMaterial, SecretMaterial};
 use super::{aes_wrap, crypto_error, gcm, rsa_wrap};
+use crate::backend::hsm::mechanism::WrapMechanism;
 use crate::error::{Error, Result};
-
-/// A wrapping mechanism with its parameters (the same value serves for unwrapping).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WrapMechanism {
-    AesGcm {
-        tag_length_bits: usize,
-        aad: Option<Vec<u8>>,
-    },
-    AesNoPad,
-    AesPkcs5Pad,
-    AesZeroPad,
-    CloudhsmAesGcm {
-        tag_length_bits: usize,
-        aad: Option<Vec<u8>>,
-    },
-    RsaAes {
-        hash: Hash,
-        mgf: Hash,
-    },
-    RsaOaep {
-        hash: Hash,
-        mgf: Hash,
-    },
-    RsaPkcs,
-}
-
-impl WrapMechanism {
-    pub fn name(&self) -> &'static str {
-        match self {
-            WrapMechanism::AesGcm { .. } => "aes-gcm",
-            WrapMechanism::AesNoPad => "aes-no-pad",
-            WrapMechanism::AesPkcs5Pad => "aes-pkcs5-pad",
-            WrapMechanism::AesZeroPad => "aes-zero-pad",
-            WrapMechanism::CloudhsmAesGcm { .. } => "cloudhsm-aes-gcm",
-            WrapMechanism::RsaAes { .. } => "rsa-aes",
-            WrapMechanism::RsaOaep { .. } => "rsa-oaep",
-            WrapMechanism::RsaPkcs => "rsa-pkcs",
-        }
-    }
-
-    fn uses_rsa(&self) -> bool {
-        matches!(
-            self,
-            WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
-        )
-    }
-}
 
 /// The key that wraps: an AES key, or the public half of an RSA pair.
 #[derive(Clone, Copy, Debug)]
@@ -219,8 +172,15 @@ fn aad_bytes(aad: &Option<Vec<u8>>) -> &[u8] {
     aad.as_deref().unwrap_or_default()
 }
 
+fn uses_rsa(mechanism: &WrapMechanism) -> bool {
+    matches!(
+        mechanism,
+        WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
+    )
+}
+
 fn wrong_key(mechanism: &WrapMechanism, role: &str) -> Error {
-    let needed = match (mechanism.uses_rsa(), role) {
+    let needed = match (uses_rsa(mechanism), role) {
         (false, _) => "an AES key",
         (true, "wrapping") => "an RSA public key",
         (true, _) => "an RSA private key",

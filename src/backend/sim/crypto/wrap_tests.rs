@@ -3,12 +3,11 @@
 
 use super::aes_wrap::{unwrap_kwp, wrap_kwp};
 use super::check_value::{CheckValueInput, check_value};
-use super::curve::Curve;
 use super::generate::generate;
-use super::hash::Hash;
-use super::material::{KeyType, PublicMaterial, SecretMaterial};
-use super::spec::KeySpec;
-use super::wrap::{UnwrappingKey, WrapMechanism, WrappingKey, unwrap, wrap};
+use super::material::{PublicMaterial, SecretMaterial};
+use super::wrap::{UnwrappingKey, WrappingKey, unwrap, wrap};
+use crate::backend::hsm::key::{Curve, KeyType};
+use crate::backend::hsm::mechanism::{Hash, KeySpec, WrapMechanism};
 use std::sync::OnceLock;
 
 fn hex(text: &str) -> Vec<u8> {

@@ -1,14 +1,12 @@
 //! Key wrap, check values and the reference PEM, against what openssl commands make of them.
 
 use super::super::check_value::{CheckValueInput, check_value};
-use super::super::curve::Curve;
 use super::super::generate::generate;
-use super::super::hash::Hash;
-use super::super::material::KeyType;
 use super::super::pem::{public_pem, reference_pem};
-use super::super::spec::KeySpec;
-use super::super::wrap::{UnwrappingKey, WrapMechanism, WrappingKey, unwrap, wrap};
+use super::super::wrap::{UnwrappingKey, WrappingKey, unwrap, wrap};
 use super::{Workspace, hex};
+use crate::backend::hsm::key::{Curve, KeyType};
+use crate::backend::hsm::mechanism::{Hash, KeySpec, WrapMechanism};
 
 #[test]
 fn aes_no_pad_is_openssl_key_wrap() {

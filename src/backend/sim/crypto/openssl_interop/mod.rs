@@ -7,10 +7,10 @@
 mod formats;
 mod signatures;
 
-use super::curve::Curve;
 use super::material::{PublicMaterial, SecretMaterial};
 use super::pem::parse_public_pem;
-use super::spec::KeySpec;
+use crate::backend::hsm::key::Curve;
+use crate::backend::hsm::mechanism::KeySpec;
 use der::asn1::UintRef;
 use der::{Decode, Encode, Sequence};
 use std::fs;
@@ -80,7 +80,7 @@ impl Workspace {
 fn openssl_curve_name(curve: Curve) -> &'static str {
     match curve {
         Curve::Secp256r1 => "prime256v1",
-        other => other.name(),
+        other => other.as_str(),
     }
 }
 

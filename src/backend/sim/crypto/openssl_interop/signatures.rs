@@ -1,14 +1,15 @@
 //! Signatures across the two implementations: `openssl dgst -verify` accepts the simulator's,
 //! and the simulator verifies openssl's and signs with openssl-made PKCS#8 keys.
 
-use super::super::curve::Curve;
+use super::super::curve::CurveCrypto;
 use super::super::generate::generate;
-use super::super::hash::{DataType, Hash};
+use super::super::hash::HashCrypto;
 use super::super::material::PublicMaterial;
 use super::super::pem::public_pem;
-use super::super::sign::{SignMechanism, SigningKey, verify};
-use super::super::spec::KeySpec;
+use super::super::sign::{SigningKey, verify};
 use super::{Workspace, der_to_fixed, fixed_to_der};
+use crate::backend::hsm::key::Curve;
+use crate::backend::hsm::mechanism::{DataType, Hash, KeySpec, SignMechanism};
 
 /// openssl's `-sigopt` flags for a mechanism; `salt_length_for_verify` says how verification
 /// names a hash-length salt (`-1`), since signing takes the number itself.
