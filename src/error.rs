@@ -91,6 +91,27 @@ pub enum Error {
     InvalidStartingToken { token: String },
     #[error("--max-items must be at least 1")]
     InvalidMaxItems,
+    #[error("Only the owner of key {reference} can {action} it")]
+    NotKeyOwner {
+        reference: String,
+        action: &'static str,
+    },
+    #[error("Key {reference} cannot be used this way: {reason}")]
+    KeyNotUsable { reference: String, reason: String },
+    #[error("Keys can only be shared with crypto users")]
+    ShareWithCryptoUsersOnly,
+    #[error("Key {reference} is owned by {username}, who needs no share")]
+    ShareWithOwner { reference: String, username: String },
+    #[error("Key {reference} is already shared with {username}")]
+    AlreadyShared { reference: String, username: String },
+    #[error("Key {reference} is not shared with {username}")]
+    NotShared { reference: String, username: String },
+    #[error("User {username} owns keys: delete them before deleting the user")]
+    UserOwnsKeys { username: String },
+    #[error("Signature verification failed")]
+    SignatureVerificationFailed,
+    #[error("Invalid {what}: {reason}")]
+    InvalidInput { what: &'static str, reason: String },
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

@@ -16,7 +16,7 @@ pub fn activate(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> R
 }
 
 pub fn hsm_info(context: &mut Context<'_>) -> Result<Reply> {
-    Ok(Reply::Data(ReplyData::Hsms {
+    Ok(Reply::data(ReplyData::Hsms {
         hsms: context.hsm.hsm_info()?,
     }))
 }

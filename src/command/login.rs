@@ -19,7 +19,7 @@ pub fn login(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Resu
         role: login.role,
     };
     context.session.set_login(login);
-    Ok(Reply::Data(ReplyData::User(reply)))
+    Ok(Reply::data(ReplyData::User(reply)))
 }
 
 pub fn logout(context: &mut Context<'_>) -> Result<Reply> {

@@ -2,15 +2,19 @@
 //! the `Reply` values handlers return for `output` to render.
 
 mod cluster;
+mod crypto;
+mod key;
 mod login;
 mod user;
+mod wrap;
 
+use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::prompt::{SecretRequest, SecretSource};
 use crate::secret::Secret;
-use crate::session::{Role, Session};
+use crate::session::{Login, Role, Session};
 use crate::spec::CommandTable;
 use serde::Serialize;
 
@@ -52,6 +56,39 @@ command_ids! {
     UserDelete,
     UserList,
     UserChangePassword,
+    KeyGenerateAes,
+    KeyGenerateGenericSecret,
+    KeyGenerateRsaPair,
+    KeyGenerateEcPair,
+    KeyList,
+    KeyDelete,
+    KeySetAttribute,
+    KeyShare,
+    KeyUnshare,
+    KeyImportPem,
+    KeyGenerateFile,
+    KeyWrapAesGcm,
+    KeyWrapAesNoPad,
+    KeyWrapAesPkcs5Pad,
+    KeyWrapAesZeroPad,
+    KeyWrapCloudhsmAesGcm,
+    KeyWrapRsaAes,
+    KeyWrapRsaOaep,
+    KeyWrapRsaPkcs,
+    KeyUnwrapAesGcm,
+    KeyUnwrapAesNoPad,
+    KeyUnwrapAesPkcs5Pad,
+    KeyUnwrapAesZeroPad,
+    KeyUnwrapCloudhsmAesGcm,
+    KeyUnwrapRsaAes,
+    KeyUnwrapRsaOaep,
+    KeyUnwrapRsaPkcs,
+    CryptoSignRsaPkcs,
+    CryptoSignRsaPkcsPss,
+    CryptoSignEcdsa,
+    CryptoVerifyRsaPkcs,
+    CryptoVerifyRsaPkcsPss,
+    CryptoVerifyEcdsa,
 }
 
 /// What a handler returns; `output` turns it into the envelope or plain text.
@@ -59,12 +96,18 @@ command_ids! {
 pub enum Reply {
     /// `data` is a bare string, e.g. `"Logout successful"`.
     Status(&'static str),
-    /// `data` is an object.
-    Data(ReplyData),
+    /// `data` is an object (boxed: a key pair is large, a status is not).
+    Data(Box<ReplyData>),
     /// Plain text, not JSON (help).
     Text(String),
     /// Leave the shell.
     Quit,
+}
+
+impl Reply {
+    pub fn data(data: ReplyData) -> Reply {
+        Reply::Data(Box::new(data))
+    }
 }
 
 /// The objects a command can put in `data`, each with the CLI's exact key names.
@@ -74,6 +117,12 @@ pub enum ReplyData {
     User(UserRef),
     Users { users: Vec<UserInfo> },
     Hsms { hsms: Vec<HsmInfo> },
+    Key(SingleKey),
+    Pair(GeneratedPair),
+    KeyList(KeyListPage),
+    Wrapped(wrap::WrapReply),
+    Signature(crypto::SignReply),
+    Message { message: &'static str },
 }
 
 /// `{"username": ..., "role": ...}`, the reply of login and user create.
@@ -133,7 +182,69 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::UserDelete => user::delete(context, &invocation),
         CommandId::UserList => user::list(context),
         CommandId::UserChangePassword => user::change_password(context, &mut invocation),
+        CommandId::KeyGenerateAes | CommandId::KeyGenerateGenericSecret => {
+            key::generate_secret(context, &invocation)
+        }
+        CommandId::KeyGenerateRsaPair | CommandId::KeyGenerateEcPair => {
+            key::generate_pair(context, &invocation)
+        }
+        CommandId::KeyList => key::list(context, &invocation),
+        CommandId::KeyDelete => key::delete(context, &invocation),
+        CommandId::KeySetAttribute => key::set_attribute(context, &invocation),
+        CommandId::KeyShare | CommandId::KeyUnshare => key::share(context, &invocation),
+        CommandId::KeyImportPem => key::import_pem(context, &invocation),
+        CommandId::KeyGenerateFile => key::generate_file(context, &invocation),
+        CommandId::KeyWrapAesGcm
+        | CommandId::KeyWrapAesNoPad
+        | CommandId::KeyWrapAesPkcs5Pad
+        | CommandId::KeyWrapAesZeroPad
+        | CommandId::KeyWrapCloudhsmAesGcm
+        | CommandId::KeyWrapRsaAes
+        | CommandId::KeyWrapRsaOaep
+        | CommandId::KeyWrapRsaPkcs => wrap::wrap(context, &invocation),
+        CommandId::KeyUnwrapAesGcm
+        | CommandId::KeyUnwrapAesNoPad
+        | CommandId::KeyUnwrapAesPkcs5Pad
+        | CommandId::KeyUnwrapAesZeroPad
+        | CommandId::KeyUnwrapCloudhsmAesGcm
+        | CommandId::KeyUnwrapRsaAes
+        | CommandId::KeyUnwrapRsaOaep
+        | CommandId::KeyUnwrapRsaPkcs => wrap::unwrap(context, &invocation),
+        CommandId::CryptoSignRsaPkcs
+        | CommandId::CryptoSignRsaPkcsPss
+        | CommandId::CryptoSignEcdsa => crypto::sign(context, &invocation),
+        CommandId::CryptoVerifyRsaPkcs
+        | CommandId::CryptoVerifyRsaPkcsPss
+        | CommandId::CryptoVerifyEcdsa => crypto::verify(context, &invocation),
     }
+}
+
+/// The login of the shell running the command; the role gate has already required one.
+fn actor(context: &Context<'_>) -> Result<Login> {
+    context.session.login().cloned().ok_or(Error::NotLoggedIn {
+        command: "this command".to_owned(),
+    })
+}
+
+/// Bytes in JSON as the AWS CLI shows blobs: standard base64.
+fn base64_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+    use base64::Engine;
+    serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// The bytes of a `<--data|--data-path>` pair: base64 on the line, or a file's raw bytes.
+fn read_blob(invocation: &Invocation<'_>, inline: &'static str, path: &str) -> Result<Vec<u8>> {
+    use base64::Engine;
+    if let Some(text) = invocation.text(inline) {
+        return base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|_| Error::InvalidInput {
+                what: inline,
+                reason: format!("--{inline} must be base64"),
+            });
+    }
+    let file = invocation.text(path).unwrap_or_default();
+    std::fs::read(file).map_err(|error| Error::io(format!("Cannot read {file}"), error))
 }
 
 /// The `--username` of an invocation, checked and normalised as the CLI does: case-insensitive,

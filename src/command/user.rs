@@ -1,11 +1,11 @@
 //! `user create`, `user delete`, `user list` and `user change-password`.
 
-use super::{Context, Reply, ReplyData, UserRef, role, username};
+use super::{Context, Reply, ReplyData, UserRef, actor, role, username};
 use crate::backend::hsm::is_built_in;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::secret::Secret;
-use crate::session::{Login, Role};
+use crate::session::Role;
 
 /// The crypto user that KMS logs in as to reach a CloudHSM key store.
 const KMS_USER: &str = "kmsuser";
@@ -27,7 +27,7 @@ pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Res
         .hsm
         .create_user(&actor, &username, role, &password)?;
     warn_if_kms_would_refuse(context, &username, &password);
-    Ok(Reply::Data(ReplyData::User(UserRef {
+    Ok(Reply::data(ReplyData::User(UserRef {
         username: user.username,
         role,
     })))
@@ -38,11 +38,11 @@ pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<
     let username = username(invocation)?;
     let role = role(invocation)?;
     context.hsm.delete_user(&actor, &username, role)?;
-    Ok(Reply::Data(ReplyData::User(UserRef { username, role })))
+    Ok(Reply::data(ReplyData::User(UserRef { username, role })))
 }
 
 pub fn list(context: &mut Context<'_>) -> Result<Reply> {
-    Ok(Reply::Data(ReplyData::Users {
+    Ok(Reply::data(ReplyData::Users {
         users: context.hsm.list_users()?,
     }))
 }
@@ -70,13 +70,7 @@ pub fn change_password(
         .hsm
         .change_password(&actor, &username, role, &password)?;
     warn_if_kms_would_refuse(context, &username, &password);
-    Ok(Reply::Data(ReplyData::User(UserRef { username, role })))
-}
-
-fn actor(context: &Context<'_>) -> Result<Login> {
-    context.session.login().cloned().ok_or(Error::NotLoggedIn {
-        command: "user".to_owned(),
-    })
+    Ok(Reply::data(ReplyData::User(UserRef { username, role })))
 }
 
 /// A cluster accepts passwords that KMS refuses for `kmsuser` (KMS wants 7 to 32 letters and

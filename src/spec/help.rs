@@ -250,16 +250,49 @@ mod tests {
 Usage: <COMMAND>
 
 Commands:
-  help                  Print this message or the help of the given command
-  quit                  Quit the shell
-  cluster activate      Activate the cluster by setting the password of the built-in admin
-  cluster hsm-info      Get the hardware information of the HSMs in the cluster
-  login                 Log in to the cluster
-  logout                Log out of the cluster
-  user create           Create a user on the cluster
-  user delete           Delete a user from the cluster
-  user list             List the users of the cluster
-  user change-password  Change the password of a user
+  help                                   Print this message or the help of the given command
+  quit                                   Quit the shell
+  cluster activate                       Activate the cluster by setting the password of the built-in admin
+  cluster hsm-info                       Get the hardware information of the HSMs in the cluster
+  login                                  Log in to the cluster
+  logout                                 Log out of the cluster
+  user create                            Create a user on the cluster
+  user delete                            Delete a user from the cluster
+  user list                              List the users of the cluster
+  user change-password                   Change the password of a user
+  key generate-symmetric aes             Generate an AES key
+  key generate-symmetric generic-secret  Generate a generic secret key
+  key generate-asymmetric-pair rsa       Generate an RSA key pair
+  key generate-asymmetric-pair ec        Generate an EC key pair
+  key list                               List the keys you own or share, and all public keys
+  key delete                             Delete a key
+  key set-attribute                      Set an attribute of a key
+  key share                              Share a key with another crypto user
+  key unshare                            Stop sharing a key with a crypto user
+  key import pem                         Import a public key from a PEM file
+  key generate-file                      Write a key file: a public key PEM, or a reference PEM that names a private key
+  key wrap aes-gcm                       Wrap a key with AES-GCM; the HSM chooses the IV and returns it
+  key wrap aes-no-pad                    Wrap a key with AES key wrap without padding (RFC 3394)
+  key wrap aes-pkcs5-pad                 Wrap a key with AES key wrap with PKCS #5 padding
+  key wrap aes-zero-pad                  Wrap a key with AES key wrap with zero padding
+  key wrap cloudhsm-aes-gcm              Wrap a key with AES-GCM with the IV prepended to the wrapped data
+  key wrap rsa-aes                       Wrap a key with RSA-AES: an ephemeral AES key under RSA-OAEP, the payload under AES key wrap with padding
+  key wrap rsa-oaep                      Wrap a key with RSA-OAEP
+  key wrap rsa-pkcs                      Wrap a key with RSA PKCS #1 v1.5
+  key unwrap aes-gcm                     Unwrap a key wrapped with AES-GCM, given the IV that wrapping returned
+  key unwrap aes-no-pad                  Unwrap a key wrapped with AES key wrap without padding (RFC 3394)
+  key unwrap aes-pkcs5-pad               Unwrap a key wrapped with AES key wrap with PKCS #5 padding
+  key unwrap aes-zero-pad                Unwrap a key wrapped with AES key wrap with zero padding
+  key unwrap cloudhsm-aes-gcm            Unwrap a key wrapped with AES-GCM with the IV prepended to the wrapped data
+  key unwrap rsa-aes                     Unwrap a key wrapped with RSA-AES
+  key unwrap rsa-oaep                    Unwrap a key wrapped with RSA-OAEP
+  key unwrap rsa-pkcs                    Unwrap a key wrapped with RSA PKCS #1 v1.5
+  crypto sign rsa-pkcs                   Sign data with RSA PKCS #1 v1.5
+  crypto sign rsa-pkcs-pss               Sign data with RSA-PSS
+  crypto sign ecdsa                      Sign data with ECDSA (the signature is r and s, concatenated)
+  crypto verify rsa-pkcs                 Verify an RSA PKCS #1 v1.5 signature
+  crypto verify rsa-pkcs-pss             Verify an RSA-PSS signature
+  crypto verify ecdsa                    Verify an ECDSA signature
 
 Options:
   -h, --help  Print help

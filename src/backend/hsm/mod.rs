@@ -4,11 +4,19 @@
 pub mod filter;
 pub mod key;
 pub mod mechanism;
+pub mod requests;
 pub mod sim;
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::session::{Login, Role};
+use filter::Filter;
+use key::{GeneratedPair, Key, KeyListPage, KeyReference};
+use mechanism::KeySpec;
+use requests::{
+    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
+    UnwrapRequest, WrapRequest, WrappedKey,
+};
 use serde::Serialize;
 
 /// The built-in admin: `unactivated-admin` until `cluster activate`, then `admin`.
@@ -178,4 +186,89 @@ pub trait HsmBackend {
         role: Role,
         password: &Secret,
     ) -> Result<()>;
+
+    /// An AES or generic secret key owned by `actor`.
+    fn generate_secret_key(
+        &mut self,
+        actor: &Login,
+        spec: &KeySpec,
+        options: &NewKeyOptions<'_>,
+    ) -> Result<Key>;
+
+    /// An RSA or EC key pair owned by `actor`.
+    fn generate_key_pair(
+        &mut self,
+        actor: &Login,
+        spec: &KeySpec,
+        options: &NewPairOptions<'_>,
+    ) -> Result<GeneratedPair>;
+
+    /// The keys `actor` can see that match `filter`, one page of them.
+    fn list_keys(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        starting_token: Option<&str>,
+        max_items: usize,
+        verbose: bool,
+    ) -> Result<KeyListPage>;
+
+    /// Deletes the one key `filter` selects; only its owner may.
+    fn delete_key(&mut self, actor: &Login, filter: &Filter) -> Result<KeyReference>;
+
+    /// `key set-attribute`: owners set what the attribute rules allow; admins only `trusted`.
+    fn set_key_attribute(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        name: &str,
+        value: &str,
+    ) -> Result<()>;
+
+    fn share_key(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        username: &str,
+        role: Role,
+    ) -> Result<()>;
+
+    fn unshare_key(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        username: &str,
+        role: Role,
+    ) -> Result<()>;
+
+    /// A public key from PEM text, owned by `actor`.
+    fn import_public_key(
+        &mut self,
+        actor: &Login,
+        pem: &str,
+        key_type_class: KeyTypeClass,
+        options: &NewKeyOptions<'_>,
+    ) -> Result<Key>;
+
+    /// The text of the key file `key generate-file` writes.
+    fn key_file(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        encoding: KeyFileEncoding,
+    ) -> Result<String>;
+
+    fn wrap_key(&mut self, actor: &Login, request: &WrapRequest<'_>) -> Result<WrappedKey>;
+
+    fn unwrap_key(&mut self, actor: &Login, request: &UnwrapRequest<'_>) -> Result<Key>;
+
+    fn sign(&mut self, actor: &Login, request: &SignRequest<'_>) -> Result<Signature>;
+
+    /// Checks a signature; a wrong one is `Error::SignatureVerificationFailed`.
+    fn verify(
+        &mut self,
+        actor: &Login,
+        request: &SignRequest<'_>,
+        signature: &[u8],
+    ) -> Result<KeyReference>;
 }

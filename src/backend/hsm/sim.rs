@@ -6,9 +6,18 @@
 //! other's updates. Slow password hashing happens before the transaction, so the write lock is
 //! held only for the verification a login needs.
 
+use super::filter::Filter;
+use super::key::{GeneratedPair, Key, KeyListPage, KeyReference};
+use super::mechanism::KeySpec;
+use super::requests::{
+    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
+    UnwrapRequest, WrapRequest, WrappedKey,
+};
 use super::{HsmBackend, HsmInfo, UserInfo, UserRole};
 use crate::backend::sim::clock::Clock;
+use crate::backend::sim::crypto::Vault;
 use crate::backend::sim::ids::{IdGenerator, IdSeed};
+use crate::backend::sim::keys as key_rows;
 use crate::backend::sim::logins::{self, ProcessIdentity};
 use crate::backend::sim::store::{self, Store};
 use crate::backend::sim::users::{self, APPLIANCE_USER};
@@ -19,6 +28,7 @@ use crate::session::{Login, Role};
 use rusqlite::Transaction;
 use std::path::{Path, PathBuf};
 
+mod keys;
 #[cfg(test)]
 mod tests;
 
@@ -31,6 +41,9 @@ pub struct SimHsm {
     created_now: bool,
     process: ProcessIdentity,
     clock: Clock,
+    /// Seals and opens key material at rest.
+    vault: Vault,
+    signing_keys: keys::SigningKeyCache,
 }
 
 impl SimHsm {
@@ -64,6 +77,8 @@ impl SimHsm {
             created_now,
             process: ProcessIdentity::current(),
             clock,
+            vault: Vault::open_or_create(&options.state_dir)?,
+            signing_keys: keys::SigningKeyCache::default(),
         })
     }
 
@@ -255,6 +270,9 @@ impl HsmBackend for SimHsm {
             if logins::has_login_except(tx, cluster_id, &username, None)? {
                 return Err(Error::UserLoggedIn { username });
             }
+            if key_rows::count_owned(tx, cluster_id, &username)? > 0 {
+                return Err(Error::UserOwnsKeys { username });
+            }
             users::delete(tx, cluster_id, &username)
         })
     }
@@ -288,5 +306,108 @@ impl HsmBackend for SimHsm {
             let unlock = actor.role == Role::Admin;
             users::set_password(tx, cluster_id, &username, &password_hash, unlock)
         })
+    }
+
+    fn generate_secret_key(
+        &mut self,
+        actor: &Login,
+        spec: &KeySpec,
+        options: &NewKeyOptions<'_>,
+    ) -> Result<Key> {
+        self.generate_secret_key_now(actor, spec, options)
+    }
+
+    fn generate_key_pair(
+        &mut self,
+        actor: &Login,
+        spec: &KeySpec,
+        options: &NewPairOptions<'_>,
+    ) -> Result<GeneratedPair> {
+        self.generate_key_pair_now(actor, spec, options)
+    }
+
+    fn list_keys(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        starting_token: Option<&str>,
+        max_items: usize,
+        verbose: bool,
+    ) -> Result<KeyListPage> {
+        self.list_keys_now(actor, filter, starting_token, max_items, verbose)
+    }
+
+    fn delete_key(&mut self, actor: &Login, filter: &Filter) -> Result<KeyReference> {
+        self.delete_key_now(actor, filter)
+    }
+
+    fn set_key_attribute(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        name: &str,
+        value: &str,
+    ) -> Result<()> {
+        self.set_key_attribute_now(actor, filter, name, value)
+    }
+
+    fn share_key(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        username: &str,
+        role: Role,
+    ) -> Result<()> {
+        self.change_share_now(actor, filter, username, role, true)
+    }
+
+    fn unshare_key(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        username: &str,
+        role: Role,
+    ) -> Result<()> {
+        self.change_share_now(actor, filter, username, role, false)
+    }
+
+    fn import_public_key(
+        &mut self,
+        actor: &Login,
+        pem: &str,
+        key_type_class: KeyTypeClass,
+        options: &NewKeyOptions<'_>,
+    ) -> Result<Key> {
+        self.import_public_key_now(actor, pem, key_type_class, options)
+    }
+
+    fn key_file(
+        &mut self,
+        actor: &Login,
+        filter: &Filter,
+        encoding: KeyFileEncoding,
+    ) -> Result<String> {
+        self.key_file_now(actor, filter, encoding)
+    }
+
+    fn wrap_key(&mut self, actor: &Login, request: &WrapRequest<'_>) -> Result<WrappedKey> {
+        self.wrap_key_now(actor, request)
+    }
+
+    fn unwrap_key(&mut self, actor: &Login, request: &UnwrapRequest<'_>) -> Result<Key> {
+        self.unwrap_key_now(actor, request)
+    }
+
+    fn sign(&mut self, actor: &Login, request: &SignRequest<'_>) -> Result<Signature> {
+        self.sign_now(actor, request)
+    }
+
+    fn verify(
+        &mut self,
+        actor: &Login,
+        request: &SignRequest<'_>,
+        signature: &[u8],
+    ) -> Result<KeyReference> {
+        self.verify_now(actor, request, signature)
     }
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Measures cloudhsm-shell's key and crypto speed against the project's targets, side by side in
+# one run:
+#   * batch-mode RSA-2048 PKCS#1 signing: at least 0.8 x `openssl speed rsa2048` sign/s;
+#   * batch-mode ECDSA P-256 signing: at least 0.5 x `openssl speed ecdsap256` sign/s;
+#   * `key list --filter attr.label=X` with 100,000 keys: at most 1.5 x the time with 1,000 keys,
+#     and at most 2 ms per command in batch.
+# The 100,000 keys are copies of one generated key row made with sqlite3 (creating them one by
+# one through the shell would take minutes and measure nothing of key list). A missed target is
+# reported, not fatal: the script exits non-zero only when it could not measure.
+# BENCH_SIGNS_RSA, BENCH_SIGNS_EC and BENCH_LISTS set the batch sizes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rsa_signs="${BENCH_SIGNS_RSA:-4000}"
+ec_signs="${BENCH_SIGNS_EC:-40000}"
+lists="${BENCH_LISTS:-2000}"
+
+missing=()
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if ((${#missing[@]})); then
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  echo "bench-keys: installing ${missing[*]}" >&2
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+cargo build --release --locked --quiet
+shell="$PWD/target/release/cloudhsm-shell"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+admin_password=bench-admin-1
+user_password=benchuser1
+login="login --username bencher --role crypto-user --password $user_password"
+
+# A state with a crypto user who owns an RSA-2048 and a P-256 pair.
+prepare() {
+  local dir=$1
+  "$shell" --state-dir "$dir" >/dev/null <<EOF
+cluster activate --password $admin_password
+login --username admin --role admin --password $admin_password
+user create --username bencher --role crypto-user --password $user_password
+logout
+$login
+key generate-asymmetric-pair rsa --public-label rsa-public --private-label rsa-private --modulus-size-bits 2048 --public-exponent 65537 --private-attributes sign=true
+key generate-asymmetric-pair ec --public-label ec-public --private-label ec-private --curve prime256v1 --private-attributes sign=true
+key generate-symmetric aes --label needle --key-length-bytes 32
+EOF
+}
+
+# Copies the AES key row until the state holds `$2` keys, with labels other than `needle`.
+fill_keys() {
+  local dir=$1 total=$2
+  sqlite3 "$dir/state.sqlite3" <<EOF
+WITH RECURSIVE copies(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM copies WHERE n < $total - 5)
+INSERT INTO keys (cluster_id, reference, owner, key_type, class, label, id, check_value, flags,
+                  key_length_bytes, modulus, public_exponent, curve, ec_point, public_der,
+                  sealed_secret, session_login_id)
+SELECT k.cluster_id, (SELECT MAX(reference) FROM keys) + n, k.owner, k.key_type, k.class,
+       'filler-' || n, k.id, k.check_value, k.flags, k.key_length_bytes, k.modulus,
+       k.public_exponent, k.curve, k.ec_point, k.public_der, k.sealed_secret, NULL
+FROM copies, keys k WHERE k.label = 'needle';
+EOF
+}
+
+signing_batch() {
+  local file=$1 label=$2 mechanism=$3 count=$4
+  {
+    echo "$login"
+    awk -v n="$count" -v label="$label" -v mech="$mechanism" 'BEGIN {
+      for (i = 0; i < n; i++)
+        printf "crypto sign %s --key-filter attr.label=%s --hash-function sha256 --data SGVsbG8sIENsb3VkSFNNIQ==\n", mech, label
+    }'
+  } >"$file"
+}
+
+list_batch() {
+  local file=$1 count=$2
+  {
+    echo "$login"
+    awk -v n="$count" 'BEGIN { for (i = 0; i < n; i++) print "key list --filter attr.label=needle" }'
+  } >"$file"
+}
+
+echo "bench-keys: preparing states" >&2
+prepare "$work/small"
+prepare "$work/large"
+fill_keys "$work/small" 1000
+fill_keys "$work/large" 100000
+signing_batch "$work/rsa.cli" rsa-private rsa-pkcs "$rsa_signs"
+signing_batch "$work/ec.cli" ec-private ecdsa "$ec_signs"
+list_batch "$work/list.cli" "$lists"
+
+# Every batch must succeed before anything is timed.
+for run in "large rsa.cli" "large ec.cli" "small list.cli" "large list.cli"; do
+  set -- $run
+  failures=$("$shell" --state-dir "$work/$1" --file "$work/$2" | grep -vc '"error_code":0' || true)
+  if [[ $failures -ne 0 ]]; then
+    echo "bench-keys: $2 on the $1 state printed $failures failures" >&2
+    exit 1
+  fi
+done
+keys_large=$(sqlite3 "$work/large/state.sqlite3" 'SELECT COUNT(*) FROM keys')
+keys_small=$(sqlite3 "$work/small/state.sqlite3" 'SELECT COUNT(*) FROM keys')
+
+echo "bench-keys: openssl speed" >&2
+openssl speed -seconds 3 rsa2048 ecdsap256 2>/dev/null >"$work/openssl.txt"
+
+echo "bench-keys: hyperfine" >&2
+hyperfine -N --warmup 1 --runs "${BENCH_RUNS:-5}" --export-json "$work/times.json" \
+  --command-name rsa-sign "$shell --state-dir $work/large --file $work/rsa.cli" \
+  --command-name ecdsa-sign "$shell --state-dir $work/large --file $work/ec.cli" \
+  --command-name list-1k "$shell --state-dir $work/small --file $work/list.cli" \
+  --command-name list-100k "$shell --state-dir $work/large --file $work/list.cli" >&2
+
+python3 - "$work/times.json" "$work/openssl.txt" "$rsa_signs" "$ec_signs" "$lists" \
+  "$keys_small" "$keys_large" <<'EOF'
+import json, re, sys
+times_file, openssl_file, rsa_signs, ec_signs, lists, keys_small, keys_large = sys.argv[1:]
+times = {r["command"]: r for r in json.load(open(times_file))["results"]}
+text = open(openssl_file).read()
+rsa_openssl = float(re.search(r"^rsa\s+2048 bits\s+\S+s\s+\S+s\s+([\d.]+)", text, re.M).group(1))
+ec_openssl = float(re.search(r"256 bits ecdsa \(nistp256\)\s+\S+s\s+\S+s\s+([\d.]+)", text).group(1))
+def verdict(ok): return "PASS" if ok else "FAIL"
+rsa_rate = int(rsa_signs) / times["rsa-sign"]["mean"]
+ec_rate = int(ec_signs) / times["ecdsa-sign"]["mean"]
+small_ms = times["list-1k"]["mean"] / int(lists) * 1000
+large_ms = times["list-100k"]["mean"] / int(lists) * 1000
+print(f"{'measure':<44} {'value':>12} {'target':>14}")
+print(f"{'RSA-2048 sign/s, batch (openssl ' + format(rsa_openssl, '.0f') + '/s)':<44} {rsa_rate:>12.0f} {'>= 0.8x':>14}  ratio {rsa_rate / rsa_openssl:.2f} {verdict(rsa_rate >= 0.8 * rsa_openssl)}")
+print(f"{'ECDSA P-256 sign/s, batch (openssl ' + format(ec_openssl, '.0f') + '/s)':<44} {ec_rate:>12.0f} {'>= 0.5x':>14}  ratio {ec_rate / ec_openssl:.2f} {verdict(ec_rate >= 0.5 * ec_openssl)}")
+print(f"{'key list --filter, ' + keys_small + ' keys (ms/command)':<44} {small_ms:>12.3f}")
+print(f"{'key list --filter, ' + keys_large + ' keys (ms/command)':<44} {large_ms:>12.3f} {'<= 2 ms':>14}  {verdict(large_ms <= 2)}")
+print(f"{'100k / 1k time ratio':<44} {large_ms / small_ms:>12.2f} {'<= 1.5':>14}  {verdict(large_ms <= 1.5 * small_ms)}")
+EOF

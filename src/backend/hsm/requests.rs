@@ -1,0 +1,118 @@
+//! What the key and crypto commands ask of an HSM backend, and what they get back: options of
+//! new keys, key files, wrap, unwrap and sign requests.
+
+use super::filter::Filter;
+use super::key::{AttributeAssignment, KeyReference, KeyType};
+use super::mechanism::{DataType, Hash, SignMechanism, WrapMechanism};
+
+/// How a new key is labelled, attributed, kept and shared.
+#[derive(Clone, Copy, Debug)]
+pub struct NewKeyOptions<'a> {
+    pub label: &'a str,
+    pub attributes: &'a [AttributeAssignment],
+    /// A session key is deleted when its owner logs out.
+    pub session: bool,
+    /// Crypto users who may use the key (the private key, for a pair).
+    pub share_with: &'a [String],
+}
+
+/// The two halves of a new key pair.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPairOptions<'a> {
+    pub public_label: &'a str,
+    pub public_attributes: &'a [AttributeAssignment],
+    pub private_label: &'a str,
+    pub private_attributes: &'a [AttributeAssignment],
+    pub session: bool,
+    pub share_with: &'a [String],
+}
+
+/// What `key generate-file` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyFileEncoding {
+    /// The public key (of a public key, or of a private key's pair) as SubjectPublicKeyInfo PEM.
+    Pem,
+    /// A stand-in PEM for a private key that never leaves the HSM, naming it by reference.
+    ReferencePem,
+}
+
+/// The `--key-type-class` of `key unwrap` and `key import pem`: what the bytes are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyTypeClass {
+    Aes,
+    GenericSecret,
+    RsaPrivate,
+    EcPrivate,
+    RsaPublic,
+    EcPublic,
+}
+
+impl KeyTypeClass {
+    /// Reads a `--key-type-class` value; the binder has checked it against the table.
+    pub fn parse(text: &str) -> Option<KeyTypeClass> {
+        Some(match text {
+            "aes" => KeyTypeClass::Aes,
+            "generic-secret" => KeyTypeClass::GenericSecret,
+            "rsa-private" => KeyTypeClass::RsaPrivate,
+            "ec-private" => KeyTypeClass::EcPrivate,
+            "rsa-public" => KeyTypeClass::RsaPublic,
+            "ec-public" => KeyTypeClass::EcPublic,
+            _ => return None,
+        })
+    }
+
+    pub fn key_type(self) -> KeyType {
+        match self {
+            KeyTypeClass::Aes => KeyType::Aes,
+            KeyTypeClass::GenericSecret => KeyType::GenericSecret,
+            KeyTypeClass::RsaPrivate | KeyTypeClass::RsaPublic => KeyType::Rsa,
+            KeyTypeClass::EcPrivate | KeyTypeClass::EcPublic => KeyType::Ec,
+        }
+    }
+}
+
+/// `crypto sign` and `crypto verify`: which key, which mechanism, which data.
+#[derive(Clone, Copy, Debug)]
+pub struct SignRequest<'a> {
+    pub key_filter: &'a Filter,
+    pub mechanism: SignMechanism,
+    pub hash: Hash,
+    pub data_type: DataType,
+    pub data: &'a [u8],
+}
+
+/// What `crypto sign` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Signature {
+    pub key_reference: KeyReference,
+    pub signature: Vec<u8>,
+}
+
+/// `key wrap`: the key to wrap and the key that wraps it.
+#[derive(Clone, Copy, Debug)]
+pub struct WrapRequest<'a> {
+    pub mechanism: &'a WrapMechanism,
+    pub payload: &'a Filter,
+    pub wrapping: &'a Filter,
+}
+
+/// What `key wrap` returns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WrappedKey {
+    pub payload_key_reference: KeyReference,
+    pub wrapping_key_reference: KeyReference,
+    pub data: Vec<u8>,
+    /// The IV the HSM chose, for `aes-gcm`.
+    pub iv: Option<Vec<u8>>,
+}
+
+/// `key unwrap`: the unwrapping key, the wrapped bytes, and the new key they become.
+#[derive(Clone, Copy, Debug)]
+pub struct UnwrapRequest<'a> {
+    pub mechanism: &'a WrapMechanism,
+    pub unwrapping: &'a Filter,
+    pub data: &'a [u8],
+    pub iv: Option<&'a [u8]>,
+    pub key_type_class: KeyTypeClass,
+    pub new_key: NewKeyOptions<'a>,
+}
