@@ -1,14 +1,20 @@
-//! Safety: passwords never reach state, transcripts, history or output, and a shell killed
-//! with SIGKILL in the middle of writing leaves a consistent state.
+//! Safety: passwords never reach state, transcripts, history or output; key material never
+//! reaches the state files or the output (only sealed under a 0600 master key); and a shell
+//! killed with SIGKILL in the middle of writing leaves a consistent state.
 
 use crate::fixtures::{
     activation_ok, failed, logout_ok, state_with_users, user_ref, usernames, users_in,
 };
+use crate::interop::wrap::{
+    KNOWN_AES_KEY, known_key_check_value, make_rsa_wrapping_pair, unwrap_known_key,
+};
+use crate::key_fixtures::{KeyShell, OWNER, base64, check_value, cluster};
 use crate::repl::{PROMPT, answer_password, exits_with_status_zero, expect, spawn_shell};
 use crate::test::{ADMIN_PASSWORD, Test};
 use serde_json::Value;
 use std::fs;
 use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 
@@ -285,4 +291,81 @@ fn a_batch_killed_while_creating_users_leaves_a_consistent_state() {
         .stdin(&logins)
         .stdout_json(replies)
         .run();
+}
+
+/// The files under `dir` that hold any of `needles`.
+fn files_holding(dir: &Path, needles: &[Vec<u8>]) -> Vec<(PathBuf, usize)> {
+    let mut hits = Vec::new();
+    for path in files_under(dir) {
+        let bytes = fs::read(&path).unwrap_or_else(|error| panic!("{path:?}: {error}"));
+        for (index, needle) in needles.iter().enumerate() {
+            if bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_slice())
+            {
+                hits.push((path.clone(), index));
+            }
+        }
+    }
+    hits
+}
+
+#[test]
+fn key_material_never_reaches_the_state_files_or_the_output() {
+    let state = cluster();
+    let dir = &state.state_dir;
+    let work = tempfile::tempdir().unwrap();
+    let mut shell = KeyShell::crypto_user(dir, OWNER);
+    make_rsa_wrapping_pair(&mut shell);
+    let key = unwrap_known_key(&mut shell, work.path(), "known");
+    // The unwrap really holds the known key: openssl computes the same check value.
+    assert_eq!(check_value(&key), known_key_check_value(work.path()));
+    // Use it, so that every path that opens its material has run: wrap it, list it.
+    shell.ok(
+        "key generate-symmetric aes --label wrapper --key-length-bytes 16 --attributes wrap=true",
+    );
+    let wrapped = shell.ok(
+        "key wrap aes-pkcs5-pad --payload-filter attr.label=known --wrapping-filter attr.label=wrapper",
+    );
+    let listed = shell.ok("key list --verbose");
+    let hex: String = KNOWN_AES_KEY
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let needles = vec![
+        KNOWN_AES_KEY.to_vec(),
+        hex.clone().into_bytes(),
+        hex.to_uppercase().into_bytes(),
+        base64(&KNOWN_AES_KEY)
+            .trim_end_matches('=')
+            .as_bytes()
+            .to_vec(),
+    ];
+    // While the shell runs (the database's journal included) and after it has ended.
+    assert_eq!(files_holding(dir, &needles), vec![]);
+    shell.finish();
+    assert_eq!(files_holding(dir, &needles), vec![]);
+    // The known key is ASCII, so the replies are searched for every needle as text.
+    for reply in [key, wrapped, listed].map(|reply| reply.to_string()) {
+        for needle in &needles {
+            let needle = std::str::from_utf8(needle).expect("the needles are ASCII");
+            assert!(!reply.contains(needle), "{reply}");
+        }
+    }
+    // The scan can find what it looks for: the openssl input file was written and removed, so
+    // plant the bytes in the state directory and see them found.
+    fs::write(
+        dir.join("planted"),
+        [b"x".as_slice(), &KNOWN_AES_KEY].concat(),
+    )
+    .unwrap();
+    assert_eq!(files_holding(dir, &needles), vec![(dir.join("planted"), 0)]);
+    fs::remove_file(dir.join("planted")).unwrap();
+    let master = dir.join("master.key");
+    let mode = fs::metadata(&master)
+        .expect("master.key exists")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(fs::metadata(&master).unwrap().len(), 32);
 }

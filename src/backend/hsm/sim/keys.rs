@@ -122,14 +122,15 @@ fn length(bytes: usize) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
-/// Checks that every user to share with is a crypto user other than the owner.
+/// Checks that every user to share with is a crypto user other than the owner; a user named
+/// twice (in any case) is shared with once, as the stored shares and later listings show.
 fn check_share_targets(
     tx: &Transaction<'_>,
     cluster_id: &str,
     owner: &str,
     share_with: &[String],
 ) -> Result<Vec<String>> {
-    share_with
+    let mut targets: Vec<String> = share_with
         .iter()
         .map(|name| {
             let username = crate::backend::hsm::normalize_username(name)?;
@@ -147,7 +148,10 @@ fn check_share_targets(
             }
             Ok(username)
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    let mut seen = std::collections::HashSet::new();
+    targets.retain(|username| seen.insert(username.clone()));
+    Ok(targets)
 }
 
 /// Where a new key goes: the transaction, the cluster, and the vault that seals its secret.
@@ -589,11 +593,33 @@ impl SimHsm {
                 "AES wrapping needs an AES key",
             )?;
             let secret = self.open_secret(&wrapping)?;
-            crypto::wrap(
+            let wrapped = crypto::wrap(
                 request.mechanism,
                 WrappingKey::Aes(&secret),
                 &payload_secret,
-            )?
+            )?;
+            if *request.mechanism == WrapMechanism::AesZeroPad {
+                // `key unwrap` takes no payload length, so zero padding that unwrapping cannot
+                // tell from key bytes (a generic secret of an odd length) would come back as a
+                // longer, different key: refuse to wrap what cannot be unwrapped whole.
+                let back = crypto::unwrap(
+                    request.mechanism,
+                    UnwrappingKey::Aes(&secret),
+                    &wrapped.data,
+                    None,
+                    None,
+                )?;
+                require(
+                    &payload,
+                    back.len() == payload_secret.len(),
+                    &format!(
+                        "aes-zero-pad cannot carry its {} bytes, which unwrapping could not tell \
+                         from their zero padding: use aes-pkcs5-pad",
+                        payload_secret.len()
+                    ),
+                )?;
+            }
+            wrapped
         };
         Ok(WrappedKey {
             payload_key_reference: payload.key.key_reference,

@@ -1,0 +1,150 @@
+//! The permission matrix of the key and crypto commands: every command × (not logged in, admin,
+//! owner, shared user, other crypto user), allowed or denied with the exact message.
+//!
+//! One state: `owner` owns an AES key (0), an RSA pair (1 public, 2 private) and an EC pair
+//! (3 public, 4 private), and shares the AES key and both private keys with `sharer`;
+//! `stranger` shares nothing. Each actor runs its harmless cells in one batch on its own copy
+//! of the state (key list first, before anything is added); every cell that changes or
+//! removes an existing key runs alone on a fresh copy.
+
+mod cells;
+
+use crate::key_fixtures::{OWNER, SHARER, STRANGER, password};
+use crate::test::{ADMIN_PASSWORD, Test, json_lines};
+use cells::{Allow, Deny, Expect, Row, prepare, rows};
+use serde_json::{Value, json};
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// A fresh copy of the prepared state directory, in a temp dir kept with it.
+fn copy_of(state_dir: &Path) -> (tempfile::TempDir, std::path::PathBuf) {
+    let temp = tempfile::tempdir().unwrap();
+    let copy = temp.path().join("state");
+    fs::create_dir(&copy).unwrap();
+    for entry in fs::read_dir(state_dir).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), copy.join(entry.file_name())).unwrap();
+    }
+    (temp, copy)
+}
+
+/// Runs `lines` as `actor` (None: nobody logs in) on a copy of the state; one envelope each.
+fn run_as(state_dir: &Path, actor: Option<(&str, &str)>, lines: &[&str]) -> Vec<Value> {
+    let (_temp, copy) = copy_of(state_dir);
+    let mut stdin = String::new();
+    if let Some((username, role)) = actor {
+        let secret = if role == "admin" {
+            ADMIN_PASSWORD.to_owned()
+        } else {
+            password(username)
+        };
+        stdin.push_str(&format!(
+            "login --username {username} --role {role} --password {secret}\n"
+        ));
+    }
+    for line in lines {
+        stdin.push_str(line);
+        stdin.push('\n');
+    }
+    let test = Test::new().state(&copy).arg("--keep-going");
+    let mut child = test.spawn();
+    let mut input = child.stdin.take().expect("stdin is piped");
+    input
+        .write_all(stdin.as_bytes())
+        .expect("cannot write the batch");
+    drop(input);
+    let output = child.wait_with_output().expect("cannot wait for the shell");
+    let mut envelopes = json_lines(&String::from_utf8(output.stdout).expect("UTF-8 output"));
+    if actor.is_some() {
+        assert_eq!(
+            envelopes.remove(0)["error_code"],
+            0,
+            "login failed: {stdin}"
+        );
+    }
+    assert_eq!(envelopes.len(), lines.len(), "{stdin}");
+    envelopes
+}
+
+fn check(actor: &str, line: &str, expected: &Expect, envelope: &Value) {
+    let context = format!("{actor}: `{line}` gave {envelope}");
+    match expected {
+        Allow(data) => {
+            assert_eq!(envelope["error_code"], 0, "{context}");
+            if let Some(data) = data {
+                assert_eq!(&envelope["data"], data, "{context}");
+            }
+        }
+        Deny(message) => assert_eq!(
+            envelope,
+            &json!({"error_code": 1, "data": message}),
+            "{context}"
+        ),
+    }
+}
+
+/// The command path of a line: its words before the first flag.
+fn path(line: &str) -> String {
+    line.split(" --").next().unwrap().to_owned()
+}
+
+#[test]
+fn every_key_and_crypto_command_for_every_kind_of_caller() {
+    let prepared = prepare();
+    let rows = &rows(&prepared);
+    let dir = &prepared.state.state_dir;
+    let needs_login = |row: &Row| {
+        Deny(format!(
+            "'{}' requires a login: run login first",
+            path(&row.line)
+        ))
+    };
+    let admin = |row: &Row| {
+        row.admin.clone().unwrap_or_else(|| {
+            Deny(format!(
+                "'{}' is not allowed for role admin: it needs crypto-user",
+                path(&row.line)
+            ))
+        })
+    };
+    type Column<'a> = (
+        &'a str,
+        Option<(&'a str, &'a str)>,
+        Box<dyn Fn(&Row) -> Expect + Sync + 'a>,
+    );
+    let columns: Vec<Column> = vec![
+        ("nobody", None, Box::new(needs_login)),
+        ("admin", Some(("admin", "admin")), Box::new(admin)),
+        (
+            OWNER,
+            Some((OWNER, "crypto-user")),
+            Box::new(|row: &Row| row.owner.clone()),
+        ),
+        (
+            SHARER,
+            Some((SHARER, "crypto-user")),
+            Box::new(|row: &Row| row.sharer.clone()),
+        ),
+        (
+            STRANGER,
+            Some((STRANGER, "crypto-user")),
+            Box::new(|row: &Row| row.stranger.clone()),
+        ),
+    ];
+    std::thread::scope(|scope| {
+        for (name, actor, expected) in &columns {
+            scope.spawn(move || {
+                let shared: Vec<&Row> = rows.iter().filter(|row| !row.alone).collect();
+                let lines: Vec<&str> = shared.iter().map(|row| row.line.as_str()).collect();
+                for (row, envelope) in shared.iter().zip(run_as(dir, *actor, &lines)) {
+                    check(name, &row.line, &expected(row), &envelope);
+                }
+                for row in rows.iter().filter(|row| row.alone) {
+                    let envelope = run_as(dir, *actor, &[&row.line]).remove(0);
+                    check(name, &row.line, &expected(row), &envelope);
+                }
+            });
+        }
+    });
+}
