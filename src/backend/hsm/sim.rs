@@ -122,15 +122,25 @@ fn check_actor(
     actor: &Login,
 ) -> Result<()> {
     logins::prune_dead(tx, process)?;
+    check_reader(tx, cluster_id, actor)
+}
+
+/// [`check_actor`] for read-only calls: the login must still be recorded, but clearing dead
+/// processes' logins (a write) is left to the next writer.
+fn check_reader(tx: &Transaction<'_>, cluster_id: &str, actor: &Login) -> Result<()> {
     if logins::is_recorded(tx, cluster_id, &actor.username, actor.login_id)? {
         Ok(())
     } else {
-        Err(Error::State {
-            message: format!(
-                "the login of {} is no longer recorded in the simulator state: run logout, then login again",
-                actor.username
-            ),
-        })
+        Err(stale_login(actor))
+    }
+}
+
+fn stale_login(actor: &Login) -> Error {
+    Error::State {
+        message: format!(
+            "the login of {} is no longer recorded in the simulator state: run logout, then login again",
+            actor.username
+        ),
     }
 }
 

@@ -162,26 +162,29 @@ pub fn visible(
     viewer: Viewer<'_>,
     filter: &Filter,
 ) -> Result<Vec<StoredKey>> {
+    // One statement per filter shape: an `?3 IS NULL OR label = ?3` form would stop SQLite from
+    // using the label index, and a label lookup over many keys would become a full scan.
     let mut sql = format!("SELECT {COLUMNS} FROM keys k WHERE k.cluster_id = ?1");
-    if viewer.role != Role::Admin {
+    if viewer.role == Role::Admin {
+        sql.push_str(" AND ?2 IS NOT NULL");
+    } else {
         sql.push_str(
             " AND (k.owner = ?2 OR k.class = 'public-key' OR EXISTS (SELECT 1 FROM key_shares s
                  WHERE s.cluster_id = k.cluster_id AND s.reference = k.reference
                  AND s.username = ?2))",
         );
-    } else {
-        sql.push_str(" AND ?2 IS NOT NULL");
     }
-    sql.push_str(" AND (?3 IS NULL OR k.label = ?3) AND (?4 IS NULL OR k.reference = ?4)");
-    sql.push_str(" ORDER BY k.reference");
+    let label = filter.label();
+    let reference = filter.reference().map(|reference| reference.0 as i64);
+    sql.push_str(match (label.is_some(), reference.is_some()) {
+        (true, true) => " AND k.label = ?3 AND k.reference = ?4",
+        (true, false) => " AND k.label = ?3 AND ?4 IS NULL",
+        (false, true) => " AND ?3 IS NULL AND k.reference = ?4",
+        (false, false) => " AND ?3 IS NULL AND ?4 IS NULL",
+    });
     let mut statement = tx.prepare_cached(&sql)?;
     let rows = statement.query_map(
-        params![
-            cluster_id,
-            viewer.username,
-            filter.label(),
-            filter.reference().map(|reference| reference.0 as i64),
-        ],
+        params![cluster_id, viewer.username, label, reference],
         stored_key,
     )?;
     let mut keys = Vec::new();
@@ -191,6 +194,9 @@ pub fn visible(
             keys.push(stored);
         }
     }
+    // Sorted here rather than by `ORDER BY`, which would lead SQLite to walk the primary key
+    // instead of the label index.
+    keys.sort_unstable_by_key(|stored| stored.key.key_reference);
     for stored in &mut keys {
         stored.key.key_info.shared_users = shared_users(tx, cluster_id, stored.key.key_reference)?;
     }

@@ -6,6 +6,8 @@
 //! - `cluster`: the first cluster (network, HSMs, built-in users) and cluster-level reads.
 //! - `ca`: the customer CA and the cluster certificate.
 //! - `users`, `password`, `logins`: HSM users, their password hashes and live logins.
+//! - `keys`: key rows, their shares and who can see which key.
+//! - `crypto`: the cryptography (generation, signatures, wrapping, PEM, the vault).
 //! - `ids`, `clock`: identifiers and time, both fixable for deterministic runs.
 
 pub mod ca;

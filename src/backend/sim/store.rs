@@ -77,6 +77,18 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs `work`, which only reads, in one deferred transaction: a consistent snapshot without
+    /// the write lock, so that signing and listing never wait for, or hold up, a writer.
+    pub fn read<T>(&mut self, work: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(busy_or_state)?;
+        let value = work(&tx)?;
+        tx.commit().map_err(busy_or_state)?;
+        Ok(value)
+    }
+
     /// Folds the write-ahead log into the database file, for callers that read the file itself.
     pub fn checkpoint(&self) -> Result<()> {
         self.connection

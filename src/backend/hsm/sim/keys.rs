@@ -1,7 +1,7 @@
 //! The key and crypto operations of the simulated cluster: who may do what with which key,
 //! with real cryptography from `backend::sim::crypto` and key material sealed at rest.
 
-use super::{SimHsm, check_actor};
+use super::{SimHsm, check_actor, check_reader};
 use crate::backend::hsm::filter::{Filter, select_one};
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, EcFacts, GeneratedPair, Key, KeyAttributes, KeyClass,
@@ -352,8 +352,8 @@ impl SimHsm {
         max_items: usize,
         verbose: bool,
     ) -> Result<KeyListPage> {
-        self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             let matches = keys::visible(tx, &self.cluster_id, viewer(actor), filter)?;
             let total = matches.len();
             let window = page(total, starting_token, max_items)?;
@@ -516,8 +516,8 @@ impl SimHsm {
         filter: &Filter,
         encoding: KeyFileEncoding,
     ) -> Result<String> {
-        let stored = self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        let stored = self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             select(tx, &self.cluster_id, actor, filter)
         })?;
         match encoding {
@@ -545,8 +545,8 @@ impl SimHsm {
         actor: &Login,
         request: &WrapRequest<'_>,
     ) -> Result<WrappedKey> {
-        let (payload, wrapping) = self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        let (payload, wrapping) = self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             let payload = select(tx, &self.cluster_id, actor, request.payload)?;
             let wrapping = select(tx, &self.cluster_id, actor, request.wrapping)?;
             Ok((payload, wrapping))
@@ -634,8 +634,8 @@ impl SimHsm {
         actor: &Login,
         request: &UnwrapRequest<'_>,
     ) -> Result<Key> {
-        let unwrapping = self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        let unwrapping = self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             select(tx, &self.cluster_id, actor, request.unwrapping)
         })?;
         require(
@@ -706,8 +706,8 @@ impl SimHsm {
         actor: &Login,
         request: &SignRequest<'_>,
     ) -> Result<Signature> {
-        let stored = self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        let stored = self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             select(tx, &self.cluster_id, actor, request.key_filter)
         })?;
         require(
@@ -739,8 +739,8 @@ impl SimHsm {
         request: &SignRequest<'_>,
         signature: &[u8],
     ) -> Result<KeyReference> {
-        let stored = self.store.transaction(|tx| {
-            check_actor(tx, &self.cluster_id, &self.process, actor)?;
+        let stored = self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
             select(tx, &self.cluster_id, actor, request.key_filter)
         })?;
         require(
