@@ -135,9 +135,9 @@ fn check_share_targets(
         .map(|name| {
             let username = crate::backend::hsm::normalize_username(name)?;
             if username == owner {
-                return Err(Error::ShareWithOwner {
-                    reference: "being created".to_owned(),
-                    username,
+                return Err(Error::InvalidInput {
+                    what: "--share-crypto-users",
+                    reason: format!("{username} owns the new key and needs no share"),
                 });
             }
             if !keys::is_crypto_user(tx, cluster_id, &username)? {
@@ -481,9 +481,9 @@ impl SimHsm {
             return Err(Error::InvalidInput {
                 what: "PEM file",
                 reason: format!(
-                    "it holds a {} public key, not the {} key --key-type-class names",
-                    found.key_type().as_str(),
-                    key_type_class.key_type().as_str()
+                    "it holds an {} public key, not the {} key --key-type-class names",
+                    found.key_type().as_str().to_uppercase(),
+                    key_type_class.key_type().as_str().to_uppercase()
                 ),
             });
         }
@@ -810,8 +810,8 @@ fn unwrapped_kind(
             if found != key_type_class {
                 return Err(invalid(format!(
                     "it is an {} private key, not the {} key --key-type-class names",
-                    found.key_type().as_str(),
-                    key_type_class.key_type().as_str()
+                    found.key_type().as_str().to_uppercase(),
+                    key_type_class.key_type().as_str().to_uppercase()
                 )));
             }
             Ok((KeyKind::from(facts), Some(public)))
