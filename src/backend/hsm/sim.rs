@@ -28,6 +28,7 @@ use crate::session::{Login, Role};
 use rusqlite::Transaction;
 use std::path::{Path, PathBuf};
 
+mod key_use;
 mod keys;
 #[cfg(test)]
 mod tests;
@@ -43,7 +44,7 @@ pub struct SimHsm {
     clock: Clock,
     /// Seals and opens key material at rest.
     vault: Vault,
-    signing_keys: keys::SigningKeyCache,
+    signing_keys: key_use::SigningKeyCache,
 }
 
 impl SimHsm {
@@ -78,7 +79,7 @@ impl SimHsm {
             process: ProcessIdentity::current(),
             clock,
             vault: Vault::open_or_create(&options.state_dir)?,
-            signing_keys: keys::SigningKeyCache::default(),
+            signing_keys: key_use::SigningKeyCache::default(),
         })
     }
 

@@ -1,51 +1,31 @@
-//! The key and crypto operations of the simulated cluster: who may do what with which key,
-//! with real cryptography from `backend::sim::crypto` and key material sealed at rest.
+//! Key management on the simulated cluster: generating, listing, deleting, sharing, importing
+//! and exporting keys, with material sealed at rest; `key_use` holds what uses them.
 
 use super::{SimHsm, check_actor, check_reader};
 use crate::backend::hsm::filter::{Filter, select_one};
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, EcFacts, GeneratedPair, Key, KeyAttributes, KeyClass,
-    KeyKind, KeyLifetime, KeyListEntry, KeyListPage, KeyReference, KeyType, PairLengths, RsaFacts,
+    KeyLifetime, KeyListEntry, KeyListPage, KeyReference, KeyType, PairLengths, RsaFacts,
     SecretKeyType, page,
 };
-use crate::backend::hsm::mechanism::{KeySpec, WrapMechanism};
-use crate::backend::hsm::requests::{
-    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
-    UnwrapRequest, WrapRequest, WrappedKey,
-};
+use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
 use crate::backend::sim::crypto::{
-    self, CheckValueInput, PublicFacts, PublicMaterial, SecretMaterial, SigningKey, UnwrappingKey,
-    Vault, WrappingKey,
+    self, CheckValueInput, PublicFacts, PublicMaterial, SecretMaterial, Vault,
 };
 use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
 use crate::error::{Error, Result};
 use crate::session::{Login, Role};
 use rusqlite::Transaction;
-use std::collections::HashMap;
-use std::sync::Arc;
 
-/// Parsed signing keys by reference, with the sealed blob they came from: parsing a private key
-/// costs more than an ECDSA signature, so a shell that signs repeatedly parses once. The blob
-/// check makes a deleted-and-reused reference miss.
-#[derive(Default)]
-pub(super) struct SigningKeyCache {
-    keys: HashMap<KeyReference, (Vec<u8>, Arc<SigningKey>)>,
-}
-
-impl std::fmt::Debug for SigningKeyCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SigningKeyCache({} keys)", self.keys.len())
-    }
-}
-
-fn viewer(actor: &Login) -> Viewer<'_> {
+pub(super) fn viewer(actor: &Login) -> Viewer<'_> {
     Viewer {
         username: &actor.username,
         role: actor.role,
     }
 }
 
-fn lifetime(session: bool) -> KeyLifetime {
+pub(super) fn lifetime(session: bool) -> KeyLifetime {
     if session {
         KeyLifetime::Session
     } else {
@@ -54,12 +34,12 @@ fn lifetime(session: bool) -> KeyLifetime {
 }
 
 /// What binds a sealed blob to its row: it cannot be moved to another key or cluster.
-fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<u8> {
+pub(super) fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<u8> {
     format!("{cluster_id}/{reference}").into_bytes()
 }
 
 /// The one key `filter` selects among those `actor` can see.
-fn select(
+pub(super) fn select(
     tx: &Transaction<'_>,
     cluster_id: &str,
     actor: &Login,
@@ -70,14 +50,14 @@ fn select(
     Ok(matches.remove(0))
 }
 
-fn unusable(stored: &StoredKey, reason: impl Into<String>) -> Error {
+pub(super) fn unusable(stored: &StoredKey, reason: impl Into<String>) -> Error {
     Error::KeyNotUsable {
         reference: stored.key.key_reference.to_string(),
         reason: reason.into(),
     }
 }
 
-fn require_owner(stored: &StoredKey, actor: &Login, action: &'static str) -> Result<()> {
+pub(super) fn require_owner(stored: &StoredKey, actor: &Login, action: &'static str) -> Result<()> {
     if stored.owner == actor.username {
         Ok(())
     } else {
@@ -88,7 +68,7 @@ fn require_owner(stored: &StoredKey, actor: &Login, action: &'static str) -> Res
     }
 }
 
-fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result<()> {
+pub(super) fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result<()> {
     if allowed {
         Ok(())
     } else {
@@ -96,7 +76,7 @@ fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result<()> {
     }
 }
 
-fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
+pub(super) fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
     stored
         .public_der
         .clone()
@@ -104,7 +84,7 @@ fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
         .ok_or_else(|| unusable(stored, "it has no public key"))
 }
 
-fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
+pub(super) fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
     match facts {
         PublicFacts::Rsa {
             modulus,
@@ -118,13 +98,13 @@ fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
     }
 }
 
-fn length(bytes: usize) -> u32 {
+pub(super) fn length(bytes: usize) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 
 /// Checks that every user to share with is a crypto user other than the owner; a user named
 /// twice (in any case) is shared with once, as the stored shares and later listings show.
-fn check_share_targets(
+pub(super) fn check_share_targets(
     tx: &Transaction<'_>,
     cluster_id: &str,
     owner: &str,
@@ -205,7 +185,30 @@ impl KeyHome<'_> {
 }
 
 impl SimHsm {
-    fn open_secret(&self, stored: &StoredKey) -> Result<SecretMaterial> {
+    /// Stores one new key owned by `actor` in its own write transaction, shared with
+    /// `share_with` after checking them.
+    pub(super) fn insert_key(
+        &mut self,
+        actor: &Login,
+        attributes: KeyAttributes,
+        public: Option<&PublicMaterial>,
+        secret: Option<&SecretMaterial>,
+        share_with: &[String],
+    ) -> Result<Key> {
+        let (cluster_id, process, vault) = (&self.cluster_id, &self.process, &self.vault);
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            let share_with = check_share_targets(tx, cluster_id, &actor.username, share_with)?;
+            KeyHome {
+                tx,
+                cluster_id,
+                vault,
+            }
+            .store_key(actor, attributes, public, secret, &share_with)
+        })
+    }
+
+    pub(super) fn open_secret(&self, stored: &StoredKey) -> Result<SecretMaterial> {
         let sealed = stored
             .sealed_secret
             .as_deref()
@@ -214,20 +217,6 @@ impl SimHsm {
             sealed,
             &associated_data(&self.cluster_id, stored.key.key_reference),
         )
-    }
-
-    fn signing_key(&mut self, stored: &StoredKey) -> Result<Arc<SigningKey>> {
-        let sealed = stored.sealed_secret.clone().unwrap_or_default();
-        if let Some((cached_blob, key)) = self.signing_keys.keys.get(&stored.key.key_reference)
-            && *cached_blob == sealed
-        {
-            return Ok(Arc::clone(key));
-        }
-        let key = Arc::new(SigningKey::from_material(&self.open_secret(stored)?)?);
-        self.signing_keys
-            .keys
-            .insert(stored.key.key_reference, (sealed, Arc::clone(&key)));
-        Ok(key)
     }
 
     pub(super) fn generate_secret_key_now(
@@ -260,24 +249,13 @@ impl SimHsm {
                 attributes: options.attributes,
             },
         )?;
-        let (cluster_id, process, vault) = (&self.cluster_id, &self.process, &self.vault);
-        self.store.transaction(|tx| {
-            check_actor(tx, cluster_id, process, actor)?;
-            let share_with =
-                check_share_targets(tx, cluster_id, &actor.username, options.share_with)?;
-            KeyHome {
-                tx,
-                cluster_id,
-                vault,
-            }
-            .store_key(
-                actor,
-                attributes,
-                None,
-                Some(&generated.secret),
-                &share_with,
-            )
-        })
+        self.insert_key(
+            actor,
+            attributes,
+            None,
+            Some(&generated.secret),
+            options.share_with,
+        )
     }
 
     pub(super) fn generate_key_pair_now(
@@ -498,16 +476,7 @@ impl SimHsm {
                 attributes: options.attributes,
             },
         )?;
-        let (cluster_id, process, vault) = (&self.cluster_id, &self.process, &self.vault);
-        self.store.transaction(|tx| {
-            check_actor(tx, cluster_id, process, actor)?;
-            KeyHome {
-                tx,
-                cluster_id,
-                vault,
-            }
-            .store_key(actor, attributes, Some(&public), None, &[])
-        })
+        self.insert_key(actor, attributes, Some(&public), None, &[])
     }
 
     pub(super) fn key_file_now(
@@ -538,286 +507,5 @@ impl SimHsm {
                 crypto::reference_pem(stored.key.key_reference.0, &public_material(&stored)?)
             }
         }
-    }
-
-    pub(super) fn wrap_key_now(
-        &mut self,
-        actor: &Login,
-        request: &WrapRequest<'_>,
-    ) -> Result<WrappedKey> {
-        let (payload, wrapping) = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            let payload = select(tx, &self.cluster_id, actor, request.payload)?;
-            let wrapping = select(tx, &self.cluster_id, actor, request.wrapping)?;
-            Ok((payload, wrapping))
-        })?;
-        require_owner(&payload, actor, "wrap")?;
-        let attributes = &payload.key.attributes;
-        require(
-            &payload,
-            attributes.class != KeyClass::PublicKey,
-            "a public key is not wrapped: write it with key generate-file",
-        )?;
-        require(
-            &payload,
-            attributes.extractable,
-            "its extractable attribute is false",
-        )?;
-        require(
-            &wrapping,
-            wrapping.key.attributes.wrap,
-            "its wrap attribute is false",
-        )?;
-        require(
-            &wrapping,
-            !attributes.wrap_with_trusted || wrapping.key.attributes.trusted,
-            "the key to wrap may only be wrapped with a trusted key",
-        )?;
-        let payload_secret = self.open_secret(&payload)?;
-        let wrapped = if uses_rsa(request.mechanism) {
-            require(
-                &wrapping,
-                wrapping.key.attributes.key_type() == KeyType::Rsa,
-                "RSA wrapping needs an RSA key",
-            )?;
-            let public = public_material(&wrapping)?;
-            crypto::wrap(
-                request.mechanism,
-                WrappingKey::RsaPublic(&public),
-                &payload_secret,
-            )?
-        } else {
-            require(
-                &wrapping,
-                wrapping.key.attributes.key_type() == KeyType::Aes,
-                "AES wrapping needs an AES key",
-            )?;
-            let secret = self.open_secret(&wrapping)?;
-            let wrapped = crypto::wrap(
-                request.mechanism,
-                WrappingKey::Aes(&secret),
-                &payload_secret,
-            )?;
-            if *request.mechanism == WrapMechanism::AesZeroPad {
-                // `key unwrap` takes no payload length, so zero padding that unwrapping cannot
-                // tell from key bytes (a generic secret of an odd length) would come back as a
-                // longer, different key: refuse to wrap what cannot be unwrapped whole.
-                let back = crypto::unwrap(
-                    request.mechanism,
-                    UnwrappingKey::Aes(&secret),
-                    &wrapped.data,
-                    None,
-                    None,
-                )?;
-                require(
-                    &payload,
-                    back.len() == payload_secret.len(),
-                    &format!(
-                        "aes-zero-pad cannot carry its {} bytes, which unwrapping could not tell \
-                         from their zero padding: use aes-pkcs5-pad",
-                        payload_secret.len()
-                    ),
-                )?;
-            }
-            wrapped
-        };
-        Ok(WrappedKey {
-            payload_key_reference: payload.key.key_reference,
-            wrapping_key_reference: wrapping.key.key_reference,
-            data: wrapped.data,
-            iv: wrapped.iv,
-        })
-    }
-
-    pub(super) fn unwrap_key_now(
-        &mut self,
-        actor: &Login,
-        request: &UnwrapRequest<'_>,
-    ) -> Result<Key> {
-        let unwrapping = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            select(tx, &self.cluster_id, actor, request.unwrapping)
-        })?;
-        require(
-            &unwrapping,
-            unwrapping.key.attributes.unwrap,
-            "its unwrap attribute is false",
-        )?;
-        let unwrapping_secret = self.open_secret(&unwrapping)?;
-        let unwrapping_key = match (
-            uses_rsa(request.mechanism),
-            unwrapping.key.attributes.key_type(),
-        ) {
-            (true, KeyType::Rsa) => UnwrappingKey::RsaPrivate(&unwrapping_secret),
-            (false, KeyType::Aes) => UnwrappingKey::Aes(&unwrapping_secret),
-            (true, _) => {
-                return Err(unusable(
-                    &unwrapping,
-                    "RSA unwrapping needs an RSA private key",
-                ));
-            }
-            (false, _) => return Err(unusable(&unwrapping, "AES unwrapping needs an AES key")),
-        };
-        let material = crypto::unwrap(
-            request.mechanism,
-            unwrapping_key,
-            request.data,
-            request.iv,
-            None,
-        )?;
-        let (kind, public) = unwrapped_kind(request.key_type_class, &material)?;
-        let check_value = match &public {
-            Some(public) => crypto::check_value(kind.key_type(), CheckValueInput::Public(public))?,
-            None => crypto::check_value(kind.key_type(), CheckValueInput::Secret(&material))?,
-        };
-        let new_key = &request.new_key;
-        let attributes = KeyAttributes::unwrapped(
-            kind,
-            length(material.len()),
-            CheckValue(check_value),
-            lifetime(new_key.session),
-            &Creation {
-                label: new_key.label,
-                attributes: new_key.attributes,
-            },
-        )?;
-        let (cluster_id, process, vault) = (&self.cluster_id, &self.process, &self.vault);
-        self.store.transaction(|tx| {
-            check_actor(tx, cluster_id, process, actor)?;
-            let share_with =
-                check_share_targets(tx, cluster_id, &actor.username, new_key.share_with)?;
-            KeyHome {
-                tx,
-                cluster_id,
-                vault,
-            }
-            .store_key(
-                actor,
-                attributes,
-                public.as_ref(),
-                Some(&material),
-                &share_with,
-            )
-        })
-    }
-
-    pub(super) fn sign_now(
-        &mut self,
-        actor: &Login,
-        request: &SignRequest<'_>,
-    ) -> Result<Signature> {
-        let stored = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            select(tx, &self.cluster_id, actor, request.key_filter)
-        })?;
-        require(
-            &stored,
-            stored.key.attributes.class == KeyClass::PrivateKey,
-            "only a private key signs",
-        )?;
-        require(
-            &stored,
-            stored.key.attributes.sign,
-            "its sign attribute is false",
-        )?;
-        let signing_key = self.signing_key(&stored)?;
-        let signature = signing_key.sign(
-            &request.mechanism,
-            request.hash,
-            request.data_type,
-            request.data,
-        )?;
-        Ok(Signature {
-            key_reference: stored.key.key_reference,
-            signature,
-        })
-    }
-
-    pub(super) fn verify_now(
-        &mut self,
-        actor: &Login,
-        request: &SignRequest<'_>,
-        signature: &[u8],
-    ) -> Result<KeyReference> {
-        let stored = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            select(tx, &self.cluster_id, actor, request.key_filter)
-        })?;
-        require(
-            &stored,
-            stored.key.attributes.class == KeyClass::PublicKey,
-            "only a public key verifies",
-        )?;
-        require(
-            &stored,
-            stored.key.attributes.verify,
-            "its verify attribute is false",
-        )?;
-        let public = public_material(&stored)?;
-        let valid = crypto::verify(
-            &request.mechanism,
-            request.hash,
-            request.data_type,
-            &public,
-            request.data,
-            signature,
-        )?;
-        if valid {
-            Ok(stored.key.key_reference)
-        } else {
-            Err(Error::SignatureVerificationFailed)
-        }
-    }
-}
-
-fn uses_rsa(mechanism: &WrapMechanism) -> bool {
-    matches!(
-        mechanism,
-        WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
-    )
-}
-
-/// What unwrapped bytes become under `--key-type-class`, checked: the right length for a
-/// secret key, a private key of the right algorithm (whose public half is derived).
-fn unwrapped_kind(
-    key_type_class: KeyTypeClass,
-    material: &SecretMaterial,
-) -> Result<(KeyKind, Option<PublicMaterial>)> {
-    let invalid = |reason: String| Error::InvalidInput {
-        what: "unwrapped key",
-        reason,
-    };
-    match key_type_class {
-        KeyTypeClass::Aes if [16, 24, 32].contains(&material.len()) => Ok((KeyKind::Aes, None)),
-        KeyTypeClass::Aes => Err(invalid(format!(
-            "{} bytes is not an AES key length (16, 24 or 32)",
-            material.len()
-        ))),
-        KeyTypeClass::GenericSecret if (1..=800).contains(&material.len()) => {
-            Ok((KeyKind::GenericSecret, None))
-        }
-        KeyTypeClass::GenericSecret => Err(invalid(format!(
-            "{} bytes is not a generic secret length (1 to 800)",
-            material.len()
-        ))),
-        KeyTypeClass::RsaPrivate | KeyTypeClass::EcPrivate => {
-            let public = crypto::public_from_private(material)?;
-            let facts = asymmetric_facts(crypto::public_facts(&public)?);
-            let found = match &facts {
-                AsymmetricFacts::Rsa(_) => KeyTypeClass::RsaPrivate,
-                AsymmetricFacts::Ec(_) => KeyTypeClass::EcPrivate,
-            };
-            if found != key_type_class {
-                return Err(invalid(format!(
-                    "it is an {} private key, not the {} key --key-type-class names",
-                    found.key_type().as_str().to_uppercase(),
-                    key_type_class.key_type().as_str().to_uppercase()
-                )));
-            }
-            Ok((KeyKind::from(facts), Some(public)))
-        }
-        KeyTypeClass::RsaPublic | KeyTypeClass::EcPublic => Err(invalid(
-            "a public key is imported with key import pem, not unwrapped".to_owned(),
-        )),
     }
 }
