@@ -10,6 +10,14 @@ for component in rustfmt clippy; do
   fi
 done
 
+# The interop tests check the shell's signatures and wrapped keys with the openssl binary.
+if [[ ! -x /usr/bin/openssl ]]; then
+  sudo=()
+  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq openssl >/dev/null
+fi
+
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
