@@ -110,6 +110,26 @@ pub enum Error {
     UserOwnsKeys { username: String },
     #[error("Signature verification failed")]
     SignatureVerificationFailed,
+    #[error("'{command}' is not available with this HSM backend: it needs {needs}")]
+    BackendLacks {
+        command: String,
+        needs: &'static str,
+    },
+    #[error("Cluster {cluster_id} not found")]
+    ClusterNotFound { cluster_id: String },
+    #[error(
+        "Cluster {cluster_id} has no cluster certificate yet: initialise it before backing it up"
+    )]
+    ClusterNotInitialized { cluster_id: String },
+    #[error("Subnet {subnet_id} not found")]
+    SubnetNotFound { subnet_id: String },
+    #[error("Subnet {subnet_id} was deleted")]
+    SubnetDeleted { subnet_id: String },
+    #[error("Security group {group_id} {state}")]
+    SecurityGroupRules {
+        group_id: String,
+        state: &'static str,
+    },
     #[error("Invalid {what}: {reason}")]
     InvalidInput { what: &'static str, reason: String },
     #[error("Simulator state error: {message}")]

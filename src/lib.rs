@@ -14,7 +14,8 @@
 //! - `parse`: lexing and binding, pure.
 //! - `shell`, `session`, `prompt`: the funnel, the login state, where secrets come from.
 //! - `command`: one file per noun.
-//! - `backend`: the HSM trait and the simulator (`backend::sim`: SQLite state, cluster model).
+//! - `backend`: the HSM trait, the control-plane and fault traits (`backend::hsm::cluster_control`)
+//!   and the simulator (`backend::sim`: SQLite state, cluster model, network faults).
 //! - `output`: the `{"error_code": .., "data": ..}` envelope, JSON and colour.
 //! - `transcript`: the session transcript format that recording writes and replay verifies.
 

@@ -1,13 +1,18 @@
 //! Command handlers, one file per noun, the `CommandId` that names each row of the table, and
 //! the `Reply` values handlers return for `output` to render.
 
+mod cloudhsmv2;
 mod cluster;
 mod crypto;
 mod key;
 mod login;
+mod sim;
 mod user;
 mod wrap;
 
+use crate::backend::hsm::cluster_control::{
+    Backup, DescribeBackupsResponse, DescribeClustersResponse, NetworkDescription,
+};
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
 use crate::error::{Error, Result};
@@ -89,6 +94,15 @@ command_ids! {
     CryptoVerifyRsaPkcs,
     CryptoVerifyRsaPkcsPss,
     CryptoVerifyEcdsa,
+    Cloudhsmv2DescribeClusters,
+    Cloudhsmv2DescribeBackups,
+    Cloudhsmv2CreateBackup,
+    SimDeleteSubnet,
+    SimSetFreeAddresses,
+    SimRemoveSecurityGroupRules,
+    SimRestoreSecurityGroupRules,
+    SimCreateSubnet,
+    SimDescribeNetwork,
 }
 
 /// What a handler returns; `output` turns it into the envelope or plain text.
@@ -123,6 +137,12 @@ pub enum ReplyData {
     Wrapped(wrap::WrapReply),
     Signature(crypto::SignReply),
     Message { message: &'static str },
+    Notice { message: String },
+    SubnetCreated(sim::SubnetCreated),
+    Clusters(DescribeClustersResponse),
+    Backups(DescribeBackupsResponse),
+    Backup(Backup),
+    Network(NetworkDescription),
 }
 
 /// `{"username": ..., "role": ...}`, the reply of login and user create.
@@ -216,6 +236,21 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::CryptoVerifyRsaPkcs
         | CommandId::CryptoVerifyRsaPkcsPss
         | CommandId::CryptoVerifyEcdsa => crypto::verify(context, &invocation),
+        CommandId::Cloudhsmv2DescribeClusters => {
+            cloudhsmv2::describe_clusters(context, &invocation)
+        }
+        CommandId::Cloudhsmv2DescribeBackups => cloudhsmv2::describe_backups(context, &invocation),
+        CommandId::Cloudhsmv2CreateBackup => cloudhsmv2::create_backup(context, &invocation),
+        CommandId::SimDeleteSubnet => sim::delete_subnet(context, &invocation),
+        CommandId::SimSetFreeAddresses => sim::set_free_addresses(context, &invocation),
+        CommandId::SimRemoveSecurityGroupRules => {
+            sim::remove_security_group_rules(context, &invocation)
+        }
+        CommandId::SimRestoreSecurityGroupRules => {
+            sim::restore_security_group_rules(context, &invocation)
+        }
+        CommandId::SimCreateSubnet => sim::create_subnet(context, &invocation),
+        CommandId::SimDescribeNetwork => sim::describe_network(context, &invocation),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The one integration test binary: runs the real `cloudhsm-shell` and checks what it prints.
 
 mod batch;
+mod cloudhsmv2;
 mod concurrency;
 mod fixtures;
 mod golden;

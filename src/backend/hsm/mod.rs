@@ -1,6 +1,7 @@
 //! The HSM backend trait and the domain values it returns; implementations never print and
 //! never see JSON.
 
+pub mod cluster_control;
 pub mod filter;
 pub mod key;
 pub mod mechanism;
@@ -10,6 +11,7 @@ pub mod sim;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::session::{Login, Role};
+use cluster_control::{ClusterControl, SimFaults};
 use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use mechanism::KeySpec;
@@ -153,6 +155,19 @@ pub struct HsmInfo {
 pub trait HsmBackend {
     /// The identifier of the cluster this backend talks to (`cluster-...`).
     fn cluster_id(&self) -> &str;
+
+    /// The cluster control plane (`cloudhsmv2` commands), when this backend can reach one.
+    ///
+    /// The shell holds one backend; reaching the control plane through it, rather than through
+    /// a second `Context` field, keeps one owner of the state and one transaction per command.
+    fn cluster_control(&mut self) -> Option<&mut dyn ClusterControl> {
+        None
+    }
+
+    /// Fault injection into the simulated network (`sim` commands): the simulator only.
+    fn sim_faults(&mut self) -> Option<&mut dyn SimFaults> {
+        None
+    }
 
     fn is_activated(&mut self) -> Result<bool>;
 

@@ -6,6 +6,7 @@
 //! other's updates. Slow password hashing happens before the transaction, so the write lock is
 //! held only for the verification a login needs.
 
+use super::cluster_control::{ClusterControl, SimFaults};
 use super::filter::Filter;
 use super::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use super::mechanism::KeySpec;
@@ -28,6 +29,7 @@ use crate::session::{Login, Role};
 use rusqlite::Transaction;
 use std::path::{Path, PathBuf};
 
+mod control;
 mod key_use;
 mod keys;
 #[cfg(test)]
@@ -42,6 +44,8 @@ pub struct SimHsm {
     created_now: bool,
     process: ProcessIdentity,
     clock: Clock,
+    /// Seeds the identifiers of resources this handle creates (backups, subnets).
+    id_seed: IdSeed,
     /// Seals and opens key material at rest.
     vault: Vault,
     signing_keys: key_use::SigningKeyCache,
@@ -78,6 +82,7 @@ impl SimHsm {
             created_now,
             process: ProcessIdentity::current(),
             clock,
+            id_seed: seed,
             vault: Vault::open_or_create(&options.state_dir)?,
             signing_keys: key_use::SigningKeyCache::default(),
         })
@@ -164,6 +169,14 @@ fn existing_user(
 impl HsmBackend for SimHsm {
     fn cluster_id(&self) -> &str {
         &self.cluster_id
+    }
+
+    fn cluster_control(&mut self) -> Option<&mut dyn ClusterControl> {
+        Some(self)
+    }
+
+    fn sim_faults(&mut self) -> Option<&mut dyn SimFaults> {
+        Some(self)
     }
 
     fn is_activated(&mut self) -> Result<bool> {

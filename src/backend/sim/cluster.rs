@@ -19,7 +19,7 @@ pub const FIRST_CLUSTER_HSM_TYPE: &str = "hsm1.medium";
 pub const HSM_PORT_RANGE: (u16, u16) = (2223, 2225);
 const VPC_CIDR: &str = "10.0.0.0/16";
 /// AWS reserves the first four addresses and the last one of every subnet.
-const USABLE_ADDRESSES_PER_SLASH_24: u32 = 256 - 5;
+pub const USABLE_ADDRESSES_PER_SLASH_24: u32 = 256 - 5;
 /// AWS's default backup retention for a new cluster.
 const DEFAULT_BACKUP_RETENTION_DAYS: i64 = 90;
 
@@ -202,9 +202,16 @@ pub fn is_activated(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {
     Ok(activated)
 }
 
+/// Records activation; an INITIALIZED cluster becomes ACTIVE, as a real one does once a CO has
+/// activated it in the CloudHSM CLI.
 pub fn mark_activated(tx: &Transaction<'_>, cluster_id: &str) -> Result<()> {
-    tx.prepare_cached("UPDATE clusters SET activated = 1 WHERE cluster_id = ?1")?
-        .execute([cluster_id])?;
+    tx.prepare_cached(
+        "UPDATE clusters
+         SET activated = 1,
+             state = CASE state WHEN 'INITIALIZED' THEN 'ACTIVE' ELSE state END
+         WHERE cluster_id = ?1",
+    )?
+    .execute([cluster_id])?;
     Ok(())
 }
 

@@ -54,6 +54,10 @@ impl IdGenerator {
         format!("hsm-{}", self.base32(11))
     }
 
+    pub fn backup_id(&mut self) -> String {
+        format!("backup-{}", self.base32(11))
+    }
+
     pub fn vpc_id(&mut self) -> String {
         format!("vpc-{}", self.hex(17))
     }

@@ -4,6 +4,8 @@
 //! - `store`: the state directory, the database file and one transaction per command.
 //! - `schema`: versioned migrations.
 //! - `cluster`: the first cluster (network, HSMs, built-in users) and cluster-level reads.
+//! - `control_plane`: clusters and backups as the CloudHSM v2 API describes them.
+//! - `network`: subnets and security groups, and the faults that break them.
 //! - `ca`: the customer CA and the cluster certificate.
 //! - `users`, `password`, `logins`: HSM users, their password hashes and live logins.
 //! - `keys`: key rows, their shares and who can see which key.
@@ -13,10 +15,12 @@
 pub mod ca;
 pub mod clock;
 pub mod cluster;
+pub mod control_plane;
 pub mod crypto;
 pub mod ids;
 pub mod keys;
 pub mod logins;
+pub mod network;
 pub mod password;
 pub mod schema;
 pub mod store;

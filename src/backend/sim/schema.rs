@@ -170,6 +170,31 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX key_shares_by_user ON key_shares (cluster_id, username);
     "#,
+    // 3: the control plane and the network faults. A subnet deleted behind a cluster's back
+    // stays as a row marked deleted (the cluster's SubnetMapping still names it, and
+    // `sim describe-network` shows it gone); an activated cluster is ACTIVE, as a real one is
+    // once a CO has activated it. Backups keep no foreign key to their cluster: as in AWS, a
+    // backup outlives the cluster it was taken of, and carries that cluster's lineage (its
+    // cluster certificate) with it.
+    r#"
+    ALTER TABLE subnets ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1));
+
+    UPDATE clusters SET state = 'ACTIVE' WHERE activated = 1 AND state = 'INITIALIZED';
+
+    CREATE TABLE backups (
+        backup_id                TEXT PRIMARY KEY NOT NULL,
+        cluster_id               TEXT NOT NULL,
+        state                    TEXT NOT NULL CHECK (state IN (
+                                     'CREATE_IN_PROGRESS', 'READY', 'DELETED',
+                                     'PENDING_DELETION')),
+        hsm_type                 TEXT NOT NULL,
+        mode                     TEXT NOT NULL CHECK (mode IN ('FIPS', 'NON_FIPS')),
+        cluster_certificate_pem  TEXT NOT NULL,
+        never_expires            INTEGER NOT NULL CHECK (never_expires IN (0, 1)),
+        created_at               INTEGER NOT NULL
+    );
+    CREATE INDEX backups_by_cluster ON backups (cluster_id);
+    "#,
 ];
 
 /// The schema version this binary writes.
@@ -221,6 +246,51 @@ mod tests {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
         assert_eq!(version, CURRENT_VERSION);
+    }
+
+    #[test]
+    fn migration_3_makes_activated_clusters_active_and_subnets_present() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        for migration in &MIGRATIONS[..2] {
+            tx.execute_batch(migration).unwrap();
+        }
+        tx.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO vpcs VALUES ('vpc-1', 'us-east-1', '10.0.0.0/16');
+             INSERT INTO subnets VALUES ('subnet-1', 'vpc-1', 'us-east-1a', '10.0.0.0/24', 250);
+             INSERT INTO security_groups VALUES ('sg-1', 'vpc-1', 'cloudhsm-sg', 'group');
+             INSERT INTO clusters (cluster_id, region, state, hsm_type, mode, network_type,
+                                   vpc_id, security_group_id, backup_retention_days,
+                                   activated, created_at)
+             VALUES ('cluster-activated', 'us-east-1', 'INITIALIZED', 'hsm1.medium', 'FIPS',
+                     'IPV4', 'vpc-1', 'sg-1', 90, 1, 0),
+                    ('cluster-fresh', 'us-east-1', 'INITIALIZED', 'hsm1.medium', 'FIPS',
+                     'IPV4', 'vpc-1', 'sg-1', 90, 0, 0);",
+        )
+        .unwrap();
+        assert_eq!(migrate(&tx).unwrap(), 2);
+        let states: Vec<(String, String)> = tx
+            .prepare("SELECT cluster_id, state FROM clusters ORDER BY cluster_id")
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            states,
+            vec![
+                ("cluster-activated".to_owned(), "ACTIVE".to_owned()),
+                ("cluster-fresh".to_owned(), "INITIALIZED".to_owned()),
+            ]
+        );
+        let deleted: bool = tx
+            .query_row("SELECT deleted FROM subnets", [], |row| row.get(0))
+            .unwrap();
+        assert!(!deleted);
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! `sim ...`: faults injected into the simulated network, and their repairs, for rehearsing
+//! what KMS reports when a cluster breaks underneath a custom key store.
+
+use super::{Context, Reply, ReplyData};
+use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
+use crate::error::Result;
+use crate::parse::Invocation;
+use serde::Serialize;
+
+/// The reply of `sim create-subnet`: what happened, and the new subnet's ID.
+#[derive(Debug, Serialize)]
+pub struct SubnetCreated {
+    pub message: String,
+    #[serde(rename = "SubnetId")]
+    pub subnet_id: String,
+}
+
+pub fn delete_subnet(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let change = faults(context, invocation)?.delete_subnet(text(invocation, "subnet-id"))?;
+    Ok(notice(format!(
+        "Deleted subnet {} ({}, {}){}",
+        change.subnet_id,
+        change.availability_zone,
+        change.cidr_block,
+        consequence(&change, "SUBNET_NOT_FOUND")
+    )))
+}
+
+pub fn set_free_addresses(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let count = invocation.integer("count").unwrap_or_default();
+    let change =
+        faults(context, invocation)?.set_free_addresses(text(invocation, "subnet-id"), count)?;
+    let consequence = if count == 0 {
+        consequence(&change, "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET")
+    } else {
+        String::new()
+    };
+    Ok(notice(format!(
+        "Subnet {} ({}) now has {count} free IP addresses{consequence}",
+        change.subnet_id, change.availability_zone
+    )))
+}
+
+pub fn remove_security_group_rules(
+    context: &mut Context<'_>,
+    invocation: &Invocation<'_>,
+) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    let group_id = faults(context, invocation)?.remove_security_group_rules(cluster_id)?;
+    Ok(notice(format!(
+        "Removed the inbound and outbound TCP 2223-2225 rules of security group {group_id} \
+         (cluster {cluster_id}): KMS now refuses the cluster (CloudHsmClusterInvalidConfigurationException)"
+    )))
+}
+
+pub fn restore_security_group_rules(
+    context: &mut Context<'_>,
+    invocation: &Invocation<'_>,
+) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    let group_id = faults(context, invocation)?.restore_security_group_rules(cluster_id)?;
+    Ok(notice(format!(
+        "Security group {group_id} (cluster {cluster_id}) allows TCP 2223-2225 inbound and \
+         outbound from itself again"
+    )))
+}
+
+pub fn create_subnet(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let change =
+        faults(context, invocation)?.create_subnet(text(invocation, "availability-zone"))?;
+    Ok(Reply::data(ReplyData::SubnetCreated(SubnetCreated {
+        message: format!(
+            "Created subnet {} ({}, {})",
+            change.subnet_id, change.availability_zone, change.cidr_block
+        ),
+        subnet_id: change.subnet_id,
+    })))
+}
+
+pub fn describe_network(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster_id = invocation.text("cluster-id");
+    let network = faults(context, invocation)?.describe_network(cluster_id)?;
+    Ok(Reply::data(ReplyData::Network(network)))
+}
+
+fn faults<'c>(
+    context: &'c mut Context<'_>,
+    invocation: &Invocation<'_>,
+) -> Result<&'c mut dyn SimFaults> {
+    context
+        .hsm
+        .sim_faults()
+        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))
+}
+
+/// A required string arg; the binder has already insisted on it.
+fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
+    invocation.text(name).unwrap_or_default()
+}
+
+fn notice(message: String) -> Reply {
+    Reply::data(ReplyData::Notice { message })
+}
+
+/// What the fault will make KMS report, for the clusters whose mapping names the subnet.
+fn consequence(change: &SubnetChange, connection_error_code: &str) -> String {
+    if change.mapped_by.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ": connecting a key store on {} now fails with {connection_error_code}",
+            change.mapped_by.join(", ")
+        )
+    }
+}
