@@ -59,10 +59,18 @@ Commands:
   crypto verify rsa-pkcs                 Verify an RSA PKCS #1 v1.5 signature
   crypto verify rsa-pkcs-pss             Verify an RSA-PSS signature
   crypto verify ecdsa                    Verify an ECDSA signature
+  cloudhsmv2 describe-clusters           Describe the clusters (AWS CloudHSM v2 DescribeClusters)
+  cloudhsmv2 describe-backups            Describe the cluster backups (AWS CloudHSM v2 DescribeBackups)
+  cloudhsmv2 create-backup               Back up a cluster now (simulator convenience)
+  sim delete-subnet                      Fault: delete a subnet behind its cluster's back
+  sim set-free-addresses                 Fault: set how many IP addresses a subnet has free
+  sim remove-security-group-rules        Fault: remove the cluster security group's TCP 2223-2225 rules
+  sim restore-security-group-rules       Repair: put back the cluster security group's TCP 2223-2225 rules
+  sim create-subnet                      Repair: create a subnet with free addresses in the cluster's VPC
+  sim describe-network                   Show the subnets and security group around a cluster
 
 Options:
-  -h, --help  Print help
-"
+  -h, --help  Print help\n"
         );
 }
 
