@@ -153,10 +153,10 @@ pub fn import_pem(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Res
 
 pub fn generate_file(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let actor = actor(context)?;
-    let encoding = match required(invocation, "encoding")? {
-        "pem" => KeyFileEncoding::Pem,
-        _ => KeyFileEncoding::ReferencePem,
-    };
+    let encoding =
+        KeyFileEncoding::parse(required(invocation, "encoding")?).ok_or_else(|| Error::State {
+            message: "the table's key file encodings and the backend's disagree".to_owned(),
+        })?;
     let text = context
         .hsm
         .key_file(&actor, &filter(invocation, "filter")?, encoding)?;

@@ -1,6 +1,8 @@
 //! Command handlers, one file per noun, the `CommandId` that names each row of the table, and
 //! the `Reply` values handlers return for `output` to render.
 
+#[cfg(test)]
+mod choices;
 mod cloudhsmv2;
 mod cluster;
 mod crypto;

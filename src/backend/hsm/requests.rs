@@ -36,6 +36,17 @@ pub enum KeyFileEncoding {
     ReferencePem,
 }
 
+impl KeyFileEncoding {
+    /// Reads an `--encoding` value of `key generate-file`.
+    pub fn parse(text: &str) -> Option<KeyFileEncoding> {
+        match text {
+            "pem" => Some(KeyFileEncoding::Pem),
+            "reference-pem" => Some(KeyFileEncoding::ReferencePem),
+            _ => None,
+        }
+    }
+}
+
 /// The `--key-type-class` of `key unwrap` and `key import pem`: what the bytes are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyTypeClass {
