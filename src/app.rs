@@ -2,6 +2,7 @@
 //! hands lines from the chosen mode to the one funnel.
 
 use crate::backend::hsm::sim::SimHsm;
+use crate::backend::kms::sim::SimKms;
 use crate::backend::sim::SimOptions;
 use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
@@ -165,11 +166,17 @@ fn configure(cli: Cli) -> Config {
 /// Builds the shell for `config` and runs its mode; returns the exit status.
 pub fn run(config: &Config) -> Result<u8, Error> {
     colored::control::set_override(config.colour);
-    let hsm = match config.backend {
-        HsmBackendKind::Sim => SimHsm::open(&SimOptions {
-            state_dir: config.state_dir.clone(),
-            seed: config.seed,
-        })?,
+    // The simulator backend gives both: the HSM cluster first (it creates the state on a
+    // first run), then the KMS key stores on the same state directory.
+    let (hsm, kms) = match config.backend {
+        HsmBackendKind::Sim => {
+            let options = SimOptions {
+                state_dir: config.state_dir.clone(),
+                seed: config.seed,
+            };
+            let hsm = SimHsm::open(&options)?;
+            (hsm, SimKms::open(&options)?)
+        }
     };
     let terminal: Option<Box<dyn Terminal>> = if config.stdin_is_terminal {
         Some(Box::new(TtyTerminal))
@@ -194,6 +201,7 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     let mut shell = Shell::new(
         CommandTable::builtin(),
         Box::new(hsm),
+        Box::new(kms),
         Box::new(secrets),
         output,
     );

@@ -132,6 +132,12 @@ pub enum Error {
     },
     #[error("Invalid {what}: {reason}")]
     InvalidInput { what: &'static str, reason: String },
+    /// A KMS API error: the exception name exactly as KMS spells it, then its message.
+    #[error("{exception}: {message}")]
+    Kms {
+        exception: &'static str,
+        message: String,
+    },
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

@@ -2,6 +2,7 @@
 //! which binds, gates, dispatches and renders.
 
 use crate::backend::hsm::HsmBackend;
+use crate::backend::kms::KmsBackend;
 use crate::command::{self, Context, Reply};
 use crate::error::Error;
 use crate::output::{Output, Rendered, render, render_error};
@@ -34,6 +35,7 @@ pub struct Executed {
 pub struct Shell {
     table: CommandTable,
     hsm: Box<dyn HsmBackend>,
+    kms: Box<dyn KmsBackend>,
     session: Session,
     secrets: Box<dyn SecretSource>,
     output: Output,
@@ -43,12 +45,14 @@ impl Shell {
     pub fn new(
         table: CommandTable,
         hsm: Box<dyn HsmBackend>,
+        kms: Box<dyn KmsBackend>,
         secrets: Box<dyn SecretSource>,
         output: Output,
     ) -> Self {
         Self {
             table,
             hsm,
+            kms,
             session: Session::default(),
             secrets,
             output,
@@ -108,6 +112,7 @@ impl Shell {
                 let mut context = Context {
                     table: &self.table,
                     hsm: self.hsm.as_mut(),
+                    kms: self.kms.as_mut(),
                     session: &mut self.session,
                     secrets: self.secrets.as_mut(),
                     warnings: &mut warnings,

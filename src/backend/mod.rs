@@ -1,4 +1,6 @@
-//! Backends behind traits: what the commands need from an HSM cluster, and its implementations.
+//! Backends behind traits: what the commands need from an HSM cluster and from KMS custom key
+//! stores, and their implementations.
 
 pub mod hsm;
+pub mod kms;
 pub mod sim;

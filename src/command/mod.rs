@@ -7,6 +7,7 @@ mod cloudhsmv2;
 mod cluster;
 mod crypto;
 mod key;
+mod keystore;
 mod login;
 mod sim;
 mod user;
@@ -17,6 +18,7 @@ use crate::backend::hsm::cluster_control::{
 };
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
+use crate::backend::kms::{CreateResponse, DescribeResponse, KmsBackend, PrerequisiteReport};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::prompt::{SecretRequest, SecretSource};
@@ -105,6 +107,18 @@ command_ids! {
     SimRestoreSecurityGroupRules,
     SimCreateSubnet,
     SimDescribeNetwork,
+    SimSetHsmState,
+    SimSetClusterState,
+    SimMapSubnet,
+    SimFailNextConnect,
+    SimSetDelays,
+    KeystoreCreate,
+    KeystoreDescribe,
+    KeystoreUpdate,
+    KeystoreDelete,
+    KeystoreConnect,
+    KeystoreDisconnect,
+    KeystoreCheckPrerequisites,
 }
 
 /// What a handler returns; `output` turns it into the envelope or plain text.
@@ -131,20 +145,33 @@ impl Reply {
 #[serde(untagged)]
 pub enum ReplyData {
     User(UserRef),
-    Users { users: Vec<UserInfo> },
-    Hsms { hsms: Vec<HsmInfo> },
+    Users {
+        users: Vec<UserInfo>,
+    },
+    Hsms {
+        hsms: Vec<HsmInfo>,
+    },
     Key(SingleKey),
     Pair(GeneratedPair),
     KeyList(KeyListPage),
     Wrapped(wrap::WrapReply),
     Signature(crypto::SignReply),
-    Message { message: &'static str },
-    Notice { message: String },
+    Message {
+        message: &'static str,
+    },
+    Notice {
+        message: String,
+    },
     SubnetCreated(sim::SubnetCreated),
     Clusters(DescribeClustersResponse),
     Backups(DescribeBackupsResponse),
     Backup(Backup),
     Network(NetworkDescription),
+    KeyStoreCreated(CreateResponse),
+    KeyStores(DescribeResponse),
+    Prerequisites(PrerequisiteReport),
+    /// `{}`: the empty response of Connect, Disconnect, Update and Delete.
+    Empty(keystore::Empty),
 }
 
 /// `{"username": ..., "role": ...}`, the reply of login and user create.
@@ -159,6 +186,7 @@ pub struct UserRef {
 pub struct Context<'a> {
     pub table: &'a CommandTable,
     pub hsm: &'a mut dyn HsmBackend,
+    pub kms: &'a mut dyn KmsBackend,
     pub session: &'a mut Session,
     pub secrets: &'a mut dyn SecretSource,
     /// Lines for stderr, printed by `output` before the envelope.
@@ -253,6 +281,20 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         }
         CommandId::SimCreateSubnet => sim::create_subnet(context, &invocation),
         CommandId::SimDescribeNetwork => sim::describe_network(context, &invocation),
+        CommandId::SimSetHsmState => sim::set_hsm_state(context, &invocation),
+        CommandId::SimSetClusterState => sim::set_cluster_state(context, &invocation),
+        CommandId::SimMapSubnet => sim::map_subnet(context, &invocation),
+        CommandId::SimFailNextConnect => sim::fail_next_connect(context, &invocation),
+        CommandId::SimSetDelays => sim::set_delays(context, &invocation),
+        CommandId::KeystoreCreate => keystore::create(context, &mut invocation),
+        CommandId::KeystoreDescribe => keystore::describe(context, &invocation),
+        CommandId::KeystoreUpdate => keystore::update(context, &mut invocation),
+        CommandId::KeystoreDelete => keystore::delete(context, &invocation),
+        CommandId::KeystoreConnect => keystore::connect(context, &invocation),
+        CommandId::KeystoreDisconnect => keystore::disconnect(context, &invocation),
+        CommandId::KeystoreCheckPrerequisites => {
+            keystore::check_prerequisites(context, &invocation)
+        }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
-use crate::error::Result;
+use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults};
+use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use serde::Serialize;
 
@@ -81,6 +82,69 @@ pub fn describe_network(context: &mut Context<'_>, invocation: &Invocation<'_>) 
     let cluster_id = invocation.text("cluster-id");
     let network = faults(context, invocation)?.describe_network(cluster_id)?;
     Ok(Reply::data(ReplyData::Network(network)))
+}
+
+pub fn set_hsm_state(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let hsm_id = text(invocation, "hsm-id");
+    let state = text(invocation, "state");
+    let cluster_id = faults(context, invocation)?.set_hsm_state(hsm_id, state)?;
+    Ok(notice(format!(
+        "HSM {hsm_id} of cluster {cluster_id} is now {state}"
+    )))
+}
+
+pub fn set_cluster_state(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    let state = text(invocation, "state");
+    let before = faults(context, invocation)?.set_cluster_state(cluster_id, state)?;
+    let consequence = if state == "DELETED" {
+        ": connecting a key store on it now fails with CLUSTER_NOT_FOUND"
+    } else {
+        ""
+    };
+    Ok(notice(format!(
+        "Cluster {cluster_id} is now {state} (was {before}){consequence}"
+    )))
+}
+
+pub fn map_subnet(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    let change =
+        faults(context, invocation)?.map_subnet(cluster_id, text(invocation, "subnet-id"))?;
+    Ok(notice(format!(
+        "Cluster {cluster_id} now maps {} to subnet {}",
+        change.availability_zone, change.subnet_id
+    )))
+}
+
+pub fn fail_next_connect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let word = text(invocation, "error");
+    let code = ConnectionErrorCode::parse(word).ok_or_else(|| Error::State {
+        message: format!("'{}' has no valid --error", invocation.spec.path),
+    })?;
+    kms_faults(context, invocation)?.fail_next_connect(code)?;
+    Ok(notice(format!(
+        "The next key store connection that reaches the cluster fails with {word}"
+    )))
+}
+
+pub fn set_delays(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let connect = invocation.integer("connect-seconds").unwrap_or_default();
+    let disconnect = invocation.integer("disconnect-seconds").unwrap_or_default();
+    kms_faults(context, invocation)?.set_delays(connect, disconnect)?;
+    Ok(notice(format!(
+        "Key store connects now take {connect} s and disconnects {disconnect} s"
+    )))
+}
+
+fn kms_faults<'c>(
+    context: &'c mut Context<'_>,
+    invocation: &Invocation<'_>,
+) -> Result<&'c mut dyn KmsSimFaults> {
+    context
+        .kms
+        .sim_faults()
+        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))
 }
 
 fn faults<'c>(

@@ -9,6 +9,7 @@ mod interop;
 mod key_fixtures;
 mod key_generate;
 mod key_sessions;
+mod keystore;
 mod rbac;
 mod repl;
 mod safety;

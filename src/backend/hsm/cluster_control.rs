@@ -337,6 +337,16 @@ pub trait SimFaults {
 
     /// The subnets and security group of `cluster_id`, or of the shell's cluster.
     fn describe_network(&mut self, cluster_id: Option<&str>) -> Result<NetworkDescription>;
+
+    /// Maps the zone of `subnet_id` (an existing subnet of the cluster's VPC) to that subnet.
+    fn map_subnet(&mut self, cluster_id: &str, subnet_id: &str) -> Result<SubnetChange>;
+
+    /// Sets an HSM's `State` (`ACTIVE` or `DELETED`): fewer active HSMs than KMS needs.
+    fn set_hsm_state(&mut self, hsm_id: &str, state: &str) -> Result<String>;
+
+    /// Sets a cluster's `State` (`ACTIVE` or `DELETED`); KMS cannot find a DELETED cluster.
+    /// Returns the state it had.
+    fn set_cluster_state(&mut self, cluster_id: &str, state: &str) -> Result<String>;
 }
 
 /// The error of a command whose backend has no control plane or no fault injection.

@@ -58,6 +58,11 @@ impl IdGenerator {
         format!("backup-{}", self.base32(11))
     }
 
+    /// KMS custom key store IDs look like `cks-1234567890abcdef0`.
+    pub fn custom_key_store_id(&mut self) -> String {
+        format!("cks-{}", self.hex(17))
+    }
+
     pub fn vpc_id(&mut self) -> String {
         format!("vpc-{}", self.hex(17))
     }

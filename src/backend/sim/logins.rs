@@ -66,11 +66,13 @@ fn parse_start_ticks(stat: &str) -> Option<u64> {
         .ok()
 }
 
-/// Deletes the login rows of processes that are gone.
+/// Deletes the login rows of processes that are gone. Logins held by a KMS key store belong to
+/// no process and are left alone: the store releases them when it disconnects.
 pub fn prune_dead(tx: &Transaction<'_>, me: &ProcessIdentity) -> Result<()> {
     let dead: Vec<i64> = {
-        let mut statement =
-            tx.prepare_cached("SELECT login_id, pid, process_start_ticks FROM logins")?;
+        let mut statement = tx.prepare_cached(
+            "SELECT login_id, pid, process_start_ticks FROM logins WHERE key_store_id IS NULL",
+        )?;
         let rows = statement.query_map([], |row| {
             Ok((
                 row.get::<_, i64>(0)?,
@@ -115,6 +117,30 @@ pub fn record(
             |row| row.get(0),
         )?;
     Ok(login_id)
+}
+
+/// Records the login a connected key store holds as `username` (kmsuser).
+pub fn record_for_store(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    username: &str,
+    key_store_id: &str,
+    now_unix: i64,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO logins (cluster_id, username, pid, process_start_ticks, logged_in_at,
+                             key_store_id)
+         VALUES (?1, ?2, 0, NULL, ?3, ?4)",
+    )?
+    .execute(params![cluster_id, username, now_unix, key_store_id])?;
+    Ok(())
+}
+
+/// Releases every login a key store holds.
+pub fn remove_for_store(tx: &Transaction<'_>, key_store_id: &str) -> Result<()> {
+    tx.prepare_cached("DELETE FROM logins WHERE key_store_id = ?1")?
+        .execute([key_store_id])?;
+    Ok(())
 }
 
 /// Deletes one login; deleting one that is already gone is not an error.

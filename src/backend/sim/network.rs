@@ -258,3 +258,64 @@ fn rules(tx: &Transaction<'_>, group_id: &str, direction: &str) -> Result<Vec<Ip
         .collect::<rusqlite::Result<Vec<IpPermission>>>()?;
     Ok(permissions)
 }
+
+/// Sets an HSM's state to ACTIVE or DELETED; returns its cluster's ID.
+pub fn set_hsm_state(tx: &Transaction<'_>, hsm_id: &str, state: &str) -> Result<String> {
+    let cluster_id: String = tx
+        .prepare_cached("SELECT cluster_id FROM hsms WHERE hsm_id = ?1")?
+        .query_row([hsm_id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| Error::InvalidInput {
+            what: "HSM",
+            reason: format!("no HSM {hsm_id} exists"),
+        })?;
+    tx.prepare_cached("UPDATE hsms SET state = ?2 WHERE hsm_id = ?1")?
+        .execute(params![hsm_id, state])?;
+    Ok(cluster_id)
+}
+
+/// Sets a cluster's state (ACTIVE or DELETED) and returns the state it had. A cluster that was
+/// never activated cannot become ACTIVE.
+pub fn set_cluster_state(tx: &Transaction<'_>, cluster_id: &str, state: &str) -> Result<String> {
+    require_cluster(tx, cluster_id)?;
+    let (before, activated): (String, bool) = tx
+        .prepare_cached("SELECT state, activated FROM clusters WHERE cluster_id = ?1")?
+        .query_row([cluster_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    if state == "ACTIVE" && !activated {
+        return Err(Error::ClusterNotActivated);
+    }
+    tx.prepare_cached("UPDATE clusters SET state = ?2 WHERE cluster_id = ?1")?
+        .execute(params![cluster_id, state])?;
+    Ok(before)
+}
+
+/// Points the cluster's mapping for the subnet's zone at `subnet_id`, an existing subnet of the
+/// cluster's VPC.
+pub fn map_subnet(tx: &Transaction<'_>, cluster_id: &str, subnet_id: &str) -> Result<SubnetChange> {
+    require_cluster(tx, cluster_id)?;
+    let (mut change, deleted) = subnet_change(tx, subnet_id)?;
+    if deleted {
+        return Err(Error::SubnetDeleted {
+            subnet_id: subnet_id.to_owned(),
+        });
+    }
+    let same_vpc: bool = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM clusters c JOIN subnets s ON s.vpc_id = c.vpc_id
+                            WHERE c.cluster_id = ?1 AND s.subnet_id = ?2)",
+        )?
+        .query_row([cluster_id, subnet_id], |row| row.get(0))?;
+    if !same_vpc {
+        return Err(Error::InvalidInput {
+            what: "subnet",
+            reason: format!("{subnet_id} is not in the VPC of cluster {cluster_id}"),
+        });
+    }
+    tx.prepare_cached(
+        "INSERT INTO cluster_subnets (cluster_id, availability_zone, subnet_id) VALUES (?1, ?2, ?3)
+         ON CONFLICT (cluster_id, availability_zone) DO UPDATE SET subnet_id = excluded.subnet_id",
+    )?
+    .execute(params![cluster_id, change.availability_zone, subnet_id])?;
+    change.mapped_by = vec![cluster_id.to_owned()];
+    Ok(change)
+}

@@ -195,6 +195,41 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX backups_by_cluster ON backups (cluster_id);
     "#,
+    // 4: KMS custom key stores on the simulated clusters. The key store password is stored only
+    // sealed by the state's vault. A connected store holds a login of kmsuser that belongs to
+    // the store, not to a process (key_store_id set, pid 0), so pruning dead processes' logins
+    // leaves it alone. kms_keys is created empty for the next slice (KMS keys in a store); the
+    // delete rule already queries it. The simulator row carries the KMS faults and delays.
+    r#"
+    CREATE TABLE custom_key_stores (
+        key_store_id        TEXT PRIMARY KEY NOT NULL,
+        name                TEXT NOT NULL UNIQUE,
+        cluster_id          TEXT NOT NULL,
+        trust_anchor_pem    TEXT NOT NULL,
+        -- The cluster certificate (lineage) of the cluster when the store was created, for
+        -- the related-cluster rule of UpdateCustomKeyStore.
+        cluster_certificate_pem  TEXT NOT NULL,
+        sealed_password     BLOB NOT NULL,
+        connection_state    TEXT NOT NULL CHECK (connection_state IN (
+                                'CONNECTED', 'CONNECTING', 'FAILED', 'DISCONNECTED',
+                                'DISCONNECTING')),
+        error_code          TEXT,
+        ever_connected      INTEGER NOT NULL DEFAULT 0 CHECK (ever_connected IN (0, 1)),
+        due_at              INTEGER,
+        created_at          INTEGER NOT NULL
+    );
+
+    CREATE TABLE kms_keys (
+        key_id        TEXT PRIMARY KEY NOT NULL,
+        key_store_id  TEXT NOT NULL REFERENCES custom_key_stores (key_store_id)
+    );
+
+    ALTER TABLE logins ADD COLUMN key_store_id TEXT;
+
+    ALTER TABLE simulator ADD COLUMN connect_delay_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE simulator ADD COLUMN disconnect_delay_seconds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE simulator ADD COLUMN next_connect_failure TEXT;
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -68,6 +68,18 @@ Commands:
   sim restore-security-group-rules       Repair: put back the cluster security group's TCP 2223-2225 rules
   sim create-subnet                      Repair: create a subnet with free addresses in the cluster's VPC
   sim describe-network                   Show the subnets and security group around a cluster
+  sim set-hsm-state                      Fault: set an HSM's state, e.g. DELETED
+  sim set-cluster-state                  Fault: set a cluster's state, e.g. DELETED
+  sim map-subnet                         Repair: map an Availability Zone of a cluster to another existing subnet
+  sim fail-next-connect                  Fault: make the next key store connection fail with a network or internal error
+  sim set-delays                         Set how long key store connects and disconnects take
+  keystore create                        Create a KMS custom key store on a CloudHSM cluster (CreateCustomKeyStore)
+  keystore describe                      Describe custom key stores (DescribeCustomKeyStores)
+  keystore update                        Rename a custom key store, or change its password or cluster (UpdateCustomKeyStore)
+  keystore delete                        Delete a DISCONNECTED custom key store that holds no KMS keys (DeleteCustomKeyStore)
+  keystore connect                       Connect a custom key store to its cluster (ConnectCustomKeyStore)
+  keystore disconnect                    Disconnect a custom key store from its cluster (DisconnectCustomKeyStore)
+  keystore check-prerequisites           Check a cluster against everything KMS requires of a custom key store
 
 Options:
   -h, --help  Print help\n"

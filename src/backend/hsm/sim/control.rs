@@ -73,6 +73,21 @@ impl SimFaults for SimHsm {
         })
     }
 
+    fn map_subnet(&mut self, cluster_id: &str, subnet_id: &str) -> Result<SubnetChange> {
+        self.store
+            .transaction(|tx| network::map_subnet(tx, cluster_id, subnet_id))
+    }
+
+    fn set_hsm_state(&mut self, hsm_id: &str, state: &str) -> Result<String> {
+        self.store
+            .transaction(|tx| network::set_hsm_state(tx, hsm_id, state))
+    }
+
+    fn set_cluster_state(&mut self, cluster_id: &str, state: &str) -> Result<String> {
+        self.store
+            .transaction(|tx| network::set_cluster_state(tx, cluster_id, state))
+    }
+
     fn describe_network(&mut self, cluster_id: Option<&str>) -> Result<NetworkDescription> {
         let cluster_id = cluster_id.unwrap_or(&self.cluster_id);
         self.store

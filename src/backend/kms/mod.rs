@@ -1,0 +1,242 @@
+//! AWS KMS custom key stores backed by CloudHSM: the backend trait, its request and response
+//! values with the KMS API's own PascalCase member names, and the wire spellings of the
+//! connection states and error codes.
+//!
+//! A failure is [`Error::Kms`] naming the KMS exception (`CloudHsmClusterInUseException`, ...).
+//! Implementations never print and never see JSON. The simulator implementation is [`sim`].
+
+pub mod sim;
+mod validate;
+
+pub use validate::{length, marker, validate_cluster_id, validate_password};
+
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+use serde::Serialize;
+
+/// `ConnectionStateType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConnectionState {
+    Connected,
+    Connecting,
+    Failed,
+    Disconnected,
+    Disconnecting,
+}
+
+impl ConnectionState {
+    pub const ALL: [ConnectionState; 5] = [
+        ConnectionState::Connected,
+        ConnectionState::Connecting,
+        ConnectionState::Failed,
+        ConnectionState::Disconnected,
+        ConnectionState::Disconnecting,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Connected => "CONNECTED",
+            ConnectionState::Connecting => "CONNECTING",
+            ConnectionState::Failed => "FAILED",
+            ConnectionState::Disconnected => "DISCONNECTED",
+            ConnectionState::Disconnecting => "DISCONNECTING",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ConnectionState> {
+        ConnectionState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
+    }
+
+    /// Whether a `--wait` may stop: the state does not change by itself any more.
+    pub fn is_final(self) -> bool {
+        !matches!(
+            self,
+            ConnectionState::Connecting | ConnectionState::Disconnecting
+        )
+    }
+}
+
+/// The CloudHSM values of `ConnectionErrorCodeType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConnectionErrorCode {
+    ClusterNotFound,
+    SubnetNotFound,
+    InsufficientFreeAddressesInSubnet,
+    InsufficientCloudhsmHsms,
+    NetworkErrors,
+    InternalError,
+    UserNotFound,
+    UserLockedOut,
+    UserLoggedIn,
+    InvalidCredentials,
+}
+
+impl ConnectionErrorCode {
+    pub const ALL: [ConnectionErrorCode; 10] = [
+        ConnectionErrorCode::ClusterNotFound,
+        ConnectionErrorCode::SubnetNotFound,
+        ConnectionErrorCode::InsufficientFreeAddressesInSubnet,
+        ConnectionErrorCode::InsufficientCloudhsmHsms,
+        ConnectionErrorCode::NetworkErrors,
+        ConnectionErrorCode::InternalError,
+        ConnectionErrorCode::UserNotFound,
+        ConnectionErrorCode::UserLockedOut,
+        ConnectionErrorCode::UserLoggedIn,
+        ConnectionErrorCode::InvalidCredentials,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionErrorCode::ClusterNotFound => "CLUSTER_NOT_FOUND",
+            ConnectionErrorCode::SubnetNotFound => "SUBNET_NOT_FOUND",
+            ConnectionErrorCode::InsufficientFreeAddressesInSubnet => {
+                "INSUFFICIENT_FREE_ADDRESSES_IN_SUBNET"
+            }
+            ConnectionErrorCode::InsufficientCloudhsmHsms => "INSUFFICIENT_CLOUDHSM_HSMS",
+            ConnectionErrorCode::NetworkErrors => "NETWORK_ERRORS",
+            ConnectionErrorCode::InternalError => "INTERNAL_ERROR",
+            ConnectionErrorCode::UserNotFound => "USER_NOT_FOUND",
+            ConnectionErrorCode::UserLockedOut => "USER_LOCKED_OUT",
+            ConnectionErrorCode::UserLoggedIn => "USER_LOGGED_IN",
+            ConnectionErrorCode::InvalidCredentials => "INVALID_CREDENTIALS",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ConnectionErrorCode> {
+        ConnectionErrorCode::ALL
+            .into_iter()
+            .find(|code| code.as_str() == text)
+    }
+}
+
+/// `CustomKeyStoresListEntry` of a CloudHSM key store. The password is never part of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CustomKeyStoresListEntry {
+    pub custom_key_store_id: String,
+    pub custom_key_store_name: String,
+    pub cloud_hsm_cluster_id: String,
+    pub trust_anchor_certificate: String,
+    pub connection_state: ConnectionState,
+    /// Present only when the state is `FAILED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connection_error_code: Option<ConnectionErrorCode>,
+    /// Seconds since the Unix epoch, as the wire carries it.
+    pub creation_date: i64,
+    pub custom_key_store_type: &'static str,
+}
+
+/// `CreateCustomKeyStoreResponse`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CreateResponse {
+    pub custom_key_store_id: String,
+}
+
+/// `DescribeCustomKeyStoresResponse`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DescribeResponse {
+    pub custom_key_stores: Vec<CustomKeyStoresListEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_marker: Option<String>,
+    pub truncated: bool,
+}
+
+/// `CreateCustomKeyStoreRequest` for a CloudHSM store.
+#[derive(Debug)]
+pub struct CreateRequest<'a> {
+    pub name: &'a str,
+    pub cluster_id: &'a str,
+    pub trust_anchor_pem: &'a str,
+    pub password: &'a Secret,
+}
+
+/// `DescribeCustomKeyStoresRequest`.
+#[derive(Debug, Default)]
+pub struct DescribeRequest<'a> {
+    pub id: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub limit: Option<i64>,
+    pub marker: Option<&'a str>,
+}
+
+/// `UpdateCustomKeyStoreRequest` for a CloudHSM store.
+#[derive(Debug)]
+pub struct UpdateRequest<'a> {
+    pub id: &'a str,
+    pub new_name: Option<&'a str>,
+    pub password: Option<&'a Secret>,
+    pub cluster_id: Option<&'a str>,
+}
+
+/// One line of `keystore check-prerequisites`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrerequisiteCheck {
+    pub check: &'static str,
+    pub passed: bool,
+    pub detail: String,
+    pub fix: String,
+}
+
+/// The reply of `keystore check-prerequisites`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PrerequisiteReport {
+    pub cluster_id: String,
+    pub checks: Vec<PrerequisiteCheck>,
+    pub all_passed: bool,
+}
+
+/// The KMS custom key store API.
+pub trait KmsBackend {
+    fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse>;
+    fn describe_custom_key_stores(
+        &mut self,
+        request: &DescribeRequest<'_>,
+    ) -> Result<DescribeResponse>;
+    fn update_custom_key_store(&mut self, request: &UpdateRequest<'_>) -> Result<()>;
+    fn delete_custom_key_store(&mut self, id: &str) -> Result<()>;
+    fn connect_custom_key_store(&mut self, id: &str) -> Result<()>;
+    fn disconnect_custom_key_store(&mut self, id: &str) -> Result<()>;
+    /// Everything KMS will check, as a report rather than a first failure.
+    fn check_prerequisites(
+        &mut self,
+        cluster_id: &str,
+        trust_anchor_pem: Option<&str>,
+    ) -> Result<PrerequisiteReport>;
+    /// The simulator's KMS-side faults, when this backend is the simulator.
+    fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults>;
+}
+
+/// Faults and timing of the simulated KMS.
+pub trait KmsSimFaults {
+    /// The next connection attempt that runs its checks fails with `code`.
+    fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()>;
+    /// How long connecting and disconnecting take, in seconds.
+    fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()>;
+}
+
+/// An [`Error::Kms`].
+pub fn kms_error(exception: &'static str, message: impl Into<String>) -> Error {
+    Error::Kms {
+        exception,
+        message: message.into(),
+    }
+}
+
+/// `ValidationException` in the AWS wording for one failed constraint.
+pub fn validation_error(value: &str, member: &str, constraint: &str) -> Error {
+    kms_error(
+        "ValidationException",
+        format!(
+            "1 validation error detected: Value '{value}' at '{member}' failed to satisfy \
+             constraint: {constraint}"
+        ),
+    )
+}

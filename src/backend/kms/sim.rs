@@ -1,0 +1,149 @@
+//! The simulated KMS custom key stores: [`KmsBackend`] on the simulator's state directory.
+//!
+//! `SimKms` opens its own connection to the same SQLite database as the HSM simulator (WAL makes
+//! that safe); every call is one `BEGIN IMMEDIATE` transaction that first advances the
+//! connections whose time has come (see `connection`). Key store passwords are sealed by the
+//! state's vault and never stored, printed or logged in clear.
+
+mod cluster_facts;
+mod connection;
+mod operations;
+mod prerequisites;
+mod stores;
+#[cfg(test)]
+mod tests;
+
+use super::{
+    ConnectionErrorCode, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
+    KmsBackend, KmsSimFaults, PrerequisiteReport, UpdateRequest, validation_error,
+};
+use crate::backend::sim::clock::Clock;
+use crate::backend::sim::crypto::Vault;
+use crate::backend::sim::ids::IdSeed;
+use crate::backend::sim::logins::ProcessIdentity;
+use crate::backend::sim::store::Store;
+use crate::backend::sim::{SimOptions, schema};
+use crate::error::{Error, Result};
+use connection::Env;
+use rusqlite::Transaction;
+
+/// The longest `sim set-delays` accepts: a real connect takes up to 20 minutes.
+pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
+
+/// KMS custom key stores bound to the simulated clusters of one state directory.
+#[derive(Debug)]
+pub struct SimKms {
+    store: Store,
+    vault: Vault,
+    process: ProcessIdentity,
+    clock: Clock,
+    id_seed: IdSeed,
+}
+
+impl SimKms {
+    /// Opens the state the HSM simulator has already created in `options.state_dir`.
+    pub fn open(options: &SimOptions) -> Result<SimKms> {
+        let mut store = Store::open(&options.state_dir)?;
+        store.transaction(|tx| {
+            if schema::migrate(tx)? == 0 {
+                return Err(Error::State {
+                    message: "the KMS simulator needs a state made by the HSM simulator".to_owned(),
+                });
+            }
+            Ok(())
+        })?;
+        Ok(SimKms {
+            store,
+            vault: Vault::open_or_create(&options.state_dir)?,
+            process: ProcessIdentity::current(),
+            clock: Clock::System,
+            id_seed: IdSeed::new(options.seed),
+        })
+    }
+
+    /// Runs `work` in one transaction after advancing due transitions.
+    fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
+        let env = Env {
+            vault: &self.vault,
+            process: &self.process,
+            now: self.clock.now_unix(),
+        };
+        self.store.transaction(|tx| {
+            connection::advance(tx, &env)?;
+            work(tx, &env)
+        })
+    }
+}
+
+impl KmsBackend for SimKms {
+    fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse> {
+        operations::validate_create(request)?;
+        let seed = self.id_seed;
+        self.call(|tx, env| operations::create(tx, env, seed, request))
+    }
+
+    fn describe_custom_key_stores(
+        &mut self,
+        request: &DescribeRequest<'_>,
+    ) -> Result<DescribeResponse> {
+        operations::validate_describe(request)?;
+        self.call(|tx, _| operations::describe(tx, request))
+    }
+
+    fn update_custom_key_store(&mut self, request: &UpdateRequest<'_>) -> Result<()> {
+        operations::validate_update(request)?;
+        self.call(|tx, env| operations::update(tx, env, request))
+    }
+
+    fn delete_custom_key_store(&mut self, id: &str) -> Result<()> {
+        super::length(id, "customKeyStoreId", 1, 64)?;
+        self.call(|tx, _| operations::delete(tx, id))
+    }
+
+    fn connect_custom_key_store(&mut self, id: &str) -> Result<()> {
+        super::length(id, "customKeyStoreId", 1, 64)?;
+        self.call(|tx, env| operations::connect(tx, env, id))
+    }
+
+    fn disconnect_custom_key_store(&mut self, id: &str) -> Result<()> {
+        super::length(id, "customKeyStoreId", 1, 64)?;
+        self.call(|tx, env| operations::disconnect(tx, env, id))
+    }
+
+    fn check_prerequisites(
+        &mut self,
+        cluster_id: &str,
+        trust_anchor_pem: Option<&str>,
+    ) -> Result<PrerequisiteReport> {
+        self.call(|tx, env| prerequisites::report(tx, env, cluster_id, trust_anchor_pem))
+    }
+
+    fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults> {
+        Some(self)
+    }
+}
+
+impl KmsSimFaults for SimKms {
+    fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()> {
+        self.store
+            .transaction(|tx| connection::set_connect_failure(tx, code))
+    }
+
+    fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()> {
+        for (value, member) in [
+            (connect_seconds, "connectSeconds"),
+            (disconnect_seconds, "disconnectSeconds"),
+        ] {
+            if !(0..=MAX_DELAY_SECONDS).contains(&value) {
+                return Err(validation_error(
+                    &value.to_string(),
+                    member,
+                    &format!("Member must be between 0 and {MAX_DELAY_SECONDS}"),
+                ));
+            }
+        }
+        let now = self.clock.now_unix();
+        self.store
+            .transaction(|tx| connection::set_delays(tx, now, connect_seconds, disconnect_seconds))
+    }
+}

@@ -1,0 +1,228 @@
+//! `keystore check-prerequisites`: every requirement KMS checks at Create and Connect, each as
+//! a line of a report with a one-line fix, instead of the first failure.
+
+use super::cluster_facts::{ClusterFacts, require_trust_anchor};
+use super::connection::{Env, KMS_USER, open_password};
+use super::stores;
+use crate::backend::hsm::UserRole;
+use crate::backend::kms::{PrerequisiteCheck, PrerequisiteReport};
+use crate::backend::sim::{logins, password, users};
+use crate::error::Result;
+use rusqlite::Transaction;
+
+fn check(name: &'static str, passed: bool, detail: String, fix: &str) -> PrerequisiteCheck {
+    PrerequisiteCheck {
+        check: name,
+        passed,
+        detail,
+        fix: if passed {
+            String::new()
+        } else {
+            fix.to_owned()
+        },
+    }
+}
+
+pub fn report(
+    tx: &Transaction<'_>,
+    env: &Env<'_>,
+    cluster_id: &str,
+    trust_anchor_pem: Option<&str>,
+) -> Result<PrerequisiteReport> {
+    logins::prune_dead(tx, env.process)?;
+    let mut checks = Vec::new();
+    let Some(facts) = ClusterFacts::load(tx, cluster_id)? else {
+        checks.push(check(
+            "ClusterExists",
+            false,
+            format!("No cluster {cluster_id} exists in this account and Region"),
+            "Check the ID with cloudhsmv2 describe-clusters",
+        ));
+        return Ok(finish(cluster_id, checks));
+    };
+    checks.push(check(
+        "ClusterExists",
+        true,
+        format!("Cluster {cluster_id} exists"),
+        "",
+    ));
+    checks.push(check(
+        "ClusterActive",
+        facts.is_active(),
+        format!("The cluster is {}", facts.state),
+        "Run cluster activate",
+    ));
+    checks.push(check(
+        "ActiveHsmsInTwoZones",
+        facts.active_hsm_zone_count() >= 2,
+        format!(
+            "{} ACTIVE HSM(s) in {} Availability Zone(s)",
+            facts.active_hsm_zones.len(),
+            facts.active_hsm_zone_count()
+        ),
+        "Add HSMs so that at least 2 are ACTIVE in different Availability Zones",
+    ));
+    checks.push(check(
+        "SubnetsInTwoZones",
+        facts.subnet_zones() >= 2,
+        format!(
+            "Existing subnets in {} Availability Zone(s)",
+            facts.subnet_zones()
+        ),
+        "Restore the cluster from a backup into subnets in at least 2 Availability Zones",
+    ));
+    let missing: Vec<&str> = facts
+        .subnets
+        .iter()
+        .filter(|subnet| !subnet.exists)
+        .map(|subnet| subnet.subnet_id.as_str())
+        .collect();
+    checks.push(check(
+        "SubnetsExist",
+        missing.is_empty(),
+        if missing.is_empty() {
+            "Every subnet of the cluster's mapping exists".to_owned()
+        } else {
+            format!("Deleted subnets: {}", missing.join(", "))
+        },
+        "Restore the cluster from a backup into existing subnets and update the key store",
+    ));
+    let full: Vec<&str> = facts
+        .subnets
+        .iter()
+        .filter(|subnet| subnet.exists && subnet.free_addresses < 1)
+        .map(|subnet| subnet.subnet_id.as_str())
+        .collect();
+    checks.push(check(
+        "SubnetsHaveFreeAddresses",
+        full.is_empty(),
+        if full.is_empty() {
+            "Every existing subnet has a free IP address".to_owned()
+        } else {
+            format!("Subnets without free IP addresses: {}", full.join(", "))
+        },
+        "Free an IP address in each subnet (remove unused network interfaces)",
+    ));
+    let rules = facts.rules_problem();
+    checks.push(check(
+        "SecurityGroupRules",
+        rules.is_none(),
+        rules.unwrap_or_else(|| {
+            format!(
+                "Security group {} allows TCP 2223-2225 in and out from itself",
+                facts.security_group_id
+            )
+        }),
+        "Add the inbound and outbound TCP 2223-2225 self-referencing rules (sim restore-security-group-rules)",
+    ));
+    let all_stores = stores::all(tx)?;
+    let user_store = all_stores.iter().find(|row| {
+        row.cluster_id() == cluster_id || row.cluster_certificate_pem == facts.certificate()
+    });
+    checks.push(check(
+        "ClusterNotInUse",
+        user_store.is_none(),
+        match user_store {
+            Some(row) => format!(
+                "Custom key store {} already uses this cluster's backup history",
+                row.id()
+            ),
+            None => "No custom key store uses this cluster or a related one".to_owned(),
+        },
+        "Use another cluster, or delete the key store that uses it",
+    ));
+    if let Some(pem) = trust_anchor_pem {
+        let result = require_trust_anchor(&facts, pem);
+        checks.push(check(
+            "TrustAnchorMatches",
+            result.is_ok(),
+            match result {
+                Ok(()) => "The certificate is the cluster's trust anchor".to_owned(),
+                Err(error) => error.to_string(),
+            },
+            "Give the customerCA.crt the cluster was initialised with",
+        ));
+    }
+    let user =
+        users::find(tx, cluster_id, KMS_USER)?.filter(|user| user.role == UserRole::CryptoUser);
+    checks.push(check(
+        "KmsuserExists",
+        user.is_some(),
+        if user.is_some() {
+            "The crypto user kmsuser exists".to_owned()
+        } else {
+            "There is no crypto user kmsuser".to_owned()
+        },
+        "As an admin: user create --username kmsuser --role crypto-user",
+    ));
+    // Only a store on this cluster knows the password; otherwise it cannot be checked here.
+    let known = match (user_store, &user) {
+        (Some(row), Some(user)) => {
+            let stored = open_password(env.vault, tx, row.id())?;
+            let verifies = match user.password_hash.as_deref() {
+                Some(hash) => password::verify(&stored, hash)?,
+                None => false,
+            };
+            Some(verifies)
+        }
+        _ => None,
+    };
+    checks.push(check(
+        "KmsuserPassword",
+        known.unwrap_or(true),
+        match known {
+            Some(true) => "The password the key store holds is kmsuser's".to_owned(),
+            Some(false) => "The password the key store holds is not kmsuser's".to_owned(),
+            None => "Cannot be checked offline; must be 7-32 letters and digits".to_owned(),
+        },
+        "Set kmsuser's password (user change-password) and give it to keystore update --key-store-password",
+    ));
+    checks.push(check(
+        "KmsuserNoMfa",
+        true,
+        "kmsuser has no 2FA (the simulator does not model MFA)".to_owned(),
+        "",
+    ));
+    let human_login = user.is_some() && has_human_login(tx, cluster_id)?;
+    checks.push(check(
+        "KmsuserNotLoggedIn",
+        !human_login,
+        if human_login {
+            "Someone is logged in as kmsuser".to_owned()
+        } else {
+            "Nobody but KMS is logged in as kmsuser".to_owned()
+        },
+        "Log kmsuser out (logout in the shell that logged in)",
+    ));
+    let locked = user.as_ref().is_some_and(|user| user.locked);
+    checks.push(check(
+        "KmsuserNotLocked",
+        !locked,
+        if locked {
+            "kmsuser is locked after too many failed logins".to_owned()
+        } else {
+            "kmsuser is not locked".to_owned()
+        },
+        "As an admin: user change-password for kmsuser, then keystore update --key-store-password",
+    ));
+    Ok(finish(cluster_id, checks))
+}
+
+fn finish(cluster_id: &str, checks: Vec<PrerequisiteCheck>) -> PrerequisiteReport {
+    PrerequisiteReport {
+        cluster_id: cluster_id.to_owned(),
+        all_passed: checks.iter().all(|check| check.passed),
+        checks,
+    }
+}
+
+/// Whether kmsuser has a login that belongs to a process (not to a key store).
+fn has_human_login(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {
+    let found = tx
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM logins WHERE cluster_id = ?1 AND username = ?2
+                                                  AND key_store_id IS NULL)",
+        )?
+        .query_row([cluster_id, KMS_USER], |row| row.get(0))?;
+    Ok(found)
+}

@@ -1,0 +1,136 @@
+//! `keystore ...`: the KMS custom key store lifecycle with the AWS CLI's flag names. `data` is
+//! the KMS API's response object; failures are `"<ExceptionName>: <message>"`.
+
+use super::{Context, Reply, ReplyData};
+use crate::backend::kms::{
+    ConnectionState, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
+};
+use crate::error::{Error, Result};
+use crate::parse::Invocation;
+use serde::Serialize;
+use std::time::Duration;
+
+/// The username whose secrets-file line (and prompt) gives the key store password.
+const PASSWORD_OWNER: &str = "kmsuser";
+/// How often `--wait` reads the store's state again.
+const WAIT_POLL: Duration = Duration::from_millis(100);
+
+/// The empty response object `{}`.
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+fn empty() -> Reply {
+    Reply::data(ReplyData::Empty(Empty {}))
+}
+
+fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
+    invocation.text(name).unwrap_or_default()
+}
+
+/// The PEM text of `--trust-anchor-certificate`: `file://PATH` is read (a leading `~/` is the
+/// home directory), anything else is the PEM itself, as the AWS CLI takes it.
+fn trust_anchor(value: &str) -> Result<String> {
+    let Some(path) = value.strip_prefix("file://") else {
+        return Ok(value.to_owned());
+    };
+    let path = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    };
+    std::fs::read_to_string(&path)
+        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
+}
+
+pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
+    let trust_anchor_pem = trust_anchor(text(invocation, "trust-anchor-certificate"))?;
+    let password = context.secret(invocation, "key-store-password", PASSWORD_OWNER)?;
+    let response = context.kms.create_custom_key_store(&CreateRequest {
+        name: text(invocation, "custom-key-store-name"),
+        cluster_id: text(invocation, "cloud-hsm-cluster-id"),
+        trust_anchor_pem: &trust_anchor_pem,
+        password: &password,
+    })?;
+    Ok(Reply::data(ReplyData::KeyStoreCreated(response)))
+}
+
+pub fn describe(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let response = context.kms.describe_custom_key_stores(&DescribeRequest {
+        id: invocation.text("custom-key-store-id"),
+        name: invocation.text("custom-key-store-name"),
+        limit: invocation.integer("limit"),
+        marker: invocation.text("marker"),
+    })?;
+    Ok(Reply::data(ReplyData::KeyStores(response)))
+}
+
+pub fn update(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
+    let password = invocation.take_secret("key-store-password");
+    context.kms.update_custom_key_store(&UpdateRequest {
+        id: text(invocation, "custom-key-store-id"),
+        new_name: invocation.text("new-custom-key-store-name"),
+        password: password.as_ref(),
+        cluster_id: invocation.text("cloud-hsm-cluster-id"),
+    })?;
+    Ok(empty())
+}
+
+pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    context
+        .kms
+        .delete_custom_key_store(text(invocation, "custom-key-store-id"))?;
+    Ok(empty())
+}
+
+pub fn connect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let id = text(invocation, "custom-key-store-id");
+    context.kms.connect_custom_key_store(id)?;
+    if invocation.switch("wait") {
+        wait_until_final(context.kms, id)?;
+    }
+    Ok(empty())
+}
+
+pub fn disconnect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let id = text(invocation, "custom-key-store-id");
+    context.kms.disconnect_custom_key_store(id)?;
+    if invocation.switch("wait") {
+        wait_until_final(context.kms, id)?;
+    }
+    Ok(empty())
+}
+
+pub fn check_prerequisites(
+    context: &mut Context<'_>,
+    invocation: &Invocation<'_>,
+) -> Result<Reply> {
+    let trust_anchor_pem = invocation
+        .text("trust-anchor-certificate")
+        .map(trust_anchor)
+        .transpose()?;
+    let report = context.kms.check_prerequisites(
+        text(invocation, "cloud-hsm-cluster-id"),
+        trust_anchor_pem.as_deref(),
+    )?;
+    Ok(Reply::data(ReplyData::Prerequisites(report)))
+}
+
+/// Reads the store again every [`WAIT_POLL`] until it is no longer CONNECTING or DISCONNECTING.
+fn wait_until_final(kms: &mut dyn KmsBackend, id: &str) -> Result<ConnectionState> {
+    loop {
+        let response = kms.describe_custom_key_stores(&DescribeRequest {
+            id: Some(id),
+            ..DescribeRequest::default()
+        })?;
+        let state = response
+            .custom_key_stores
+            .first()
+            .map(|entry| entry.connection_state)
+            .ok_or_else(|| Error::State {
+                message: format!("key store {id} vanished while waiting for it"),
+            })?;
+        if state.is_final() {
+            return Ok(state);
+        }
+        std::thread::sleep(WAIT_POLL);
+    }
+}
