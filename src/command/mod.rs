@@ -8,6 +8,7 @@ mod cluster;
 mod crypto;
 mod key;
 mod keystore;
+mod kms;
 mod login;
 mod sim;
 mod user;
@@ -18,7 +19,11 @@ use crate::backend::hsm::cluster_control::{
 };
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
-use crate::backend::kms::{CreateResponse, DescribeResponse, KmsBackend, PrerequisiteReport};
+use crate::backend::kms::{
+    CancelDeletionResponse, CreateResponse, DecryptResponse, DescribeResponse, EncryptResponse,
+    GenerateRandomResponse, KeyMetadataResponse, KmsBackend, ListKeysResponse, PrerequisiteReport,
+    ScheduleDeletionResponse,
+};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::prompt::{SecretRequest, SecretSource};
@@ -119,6 +124,16 @@ command_ids! {
     KeystoreConnect,
     KeystoreDisconnect,
     KeystoreCheckPrerequisites,
+    KmsCreateKey,
+    KmsDescribeKey,
+    KmsListKeys,
+    KmsEncrypt,
+    KmsDecrypt,
+    KmsGenerateRandom,
+    KmsScheduleKeyDeletion,
+    KmsCancelKeyDeletion,
+    KmsEnableKey,
+    KmsDisableKey,
 }
 
 /// What a handler returns; `output` turns it into the envelope or plain text.
@@ -170,6 +185,13 @@ pub enum ReplyData {
     KeyStoreCreated(CreateResponse),
     KeyStores(DescribeResponse),
     Prerequisites(PrerequisiteReport),
+    KmsKey(KeyMetadataResponse),
+    KmsKeys(ListKeysResponse),
+    Encrypted(EncryptResponse),
+    Decrypted(DecryptResponse),
+    Random(GenerateRandomResponse),
+    DeletionScheduled(ScheduleDeletionResponse),
+    DeletionCancelled(CancelDeletionResponse),
     /// `{}`: the empty response of Connect, Disconnect, Update and Delete.
     Empty(keystore::Empty),
 }
@@ -295,6 +317,16 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::KeystoreCheckPrerequisites => {
             keystore::check_prerequisites(context, &invocation)
         }
+        CommandId::KmsCreateKey => kms::create_key(context, &invocation),
+        CommandId::KmsDescribeKey => kms::describe_key(context, &invocation),
+        CommandId::KmsListKeys => kms::list_keys(context, &invocation),
+        CommandId::KmsEncrypt => kms::encrypt(context, &invocation),
+        CommandId::KmsDecrypt => kms::decrypt(context, &invocation),
+        CommandId::KmsGenerateRandom => kms::generate_random(context, &invocation),
+        CommandId::KmsScheduleKeyDeletion => kms::schedule_key_deletion(context, &invocation),
+        CommandId::KmsCancelKeyDeletion => kms::cancel_key_deletion(context, &invocation),
+        CommandId::KmsEnableKey => kms::set_key_enabled(context, &invocation, true),
+        CommandId::KmsDisableKey => kms::set_key_enabled(context, &invocation, false),
     }
 }
 

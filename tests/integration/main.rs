@@ -10,6 +10,7 @@ mod key_fixtures;
 mod key_generate;
 mod key_sessions;
 mod keystore;
+mod kms;
 mod rbac;
 mod repl;
 mod safety;

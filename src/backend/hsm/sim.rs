@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 mod control;
 mod key_use;
-mod keys;
+pub(crate) mod keys;
 #[cfg(test)]
 mod tests;
 

@@ -5,9 +5,15 @@
 //! A failure is [`Error::Kms`] naming the KMS exception (`CloudHsmClusterInUseException`, ...).
 //! Implementations never print and never see JSON. The simulator implementation is [`sim`].
 
+pub mod keys;
 pub mod sim;
 mod validate;
 
+pub use keys::{
+    CancelDeletionResponse, CreateKeyRequest, DecryptRequest, DecryptResponse, EncryptRequest,
+    EncryptResponse, EncryptionContext, GenerateRandomResponse, KeyMetadataResponse,
+    ListKeysResponse, ScheduleDeletionResponse,
+};
 pub use validate::{length, marker, validate_cluster_id, validate_password};
 
 use crate::error::{Error, Result};
@@ -210,6 +216,28 @@ pub trait KmsBackend {
         cluster_id: &str,
         trust_anchor_pem: Option<&str>,
     ) -> Result<PrerequisiteReport>;
+    /// CreateKey in a CloudHSM key store.
+    fn create_key(&mut self, request: &CreateKeyRequest<'_>) -> Result<KeyMetadataResponse>;
+    /// DescribeKey by key ID or key ARN.
+    fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse>;
+    fn list_keys(&mut self, limit: Option<i64>, marker: Option<&str>) -> Result<ListKeysResponse>;
+    fn encrypt(&mut self, request: &EncryptRequest<'_>) -> Result<EncryptResponse>;
+    fn decrypt(&mut self, request: &DecryptRequest<'_>) -> Result<DecryptResponse>;
+    /// GenerateRandom, from the store's cluster when `custom_key_store_id` is given.
+    fn generate_random(
+        &mut self,
+        number_of_bytes: i64,
+        custom_key_store_id: Option<&str>,
+    ) -> Result<GenerateRandomResponse>;
+    /// ScheduleKeyDeletion; `None` is the default window of 30 days.
+    fn schedule_key_deletion(
+        &mut self,
+        key_id: &str,
+        pending_window_in_days: Option<i64>,
+    ) -> Result<ScheduleDeletionResponse>;
+    fn cancel_key_deletion(&mut self, key_id: &str) -> Result<CancelDeletionResponse>;
+    /// EnableKey (`true`) or DisableKey (`false`).
+    fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()>;
     /// The simulator's KMS-side faults, when this backend is the simulator.
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults>;
 }

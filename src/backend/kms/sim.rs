@@ -7,6 +7,8 @@
 
 mod cluster_facts;
 mod connection;
+mod key_material;
+mod kms_keys;
 mod operations;
 mod prerequisites;
 mod stores;
@@ -14,8 +16,11 @@ mod stores;
 mod tests;
 
 use super::{
-    ConnectionErrorCode, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
-    KmsBackend, KmsSimFaults, PrerequisiteReport, UpdateRequest, validation_error,
+    CancelDeletionResponse, ConnectionErrorCode, CreateKeyRequest, CreateRequest, CreateResponse,
+    DecryptRequest, DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest,
+    EncryptResponse, GenerateRandomResponse, KeyMetadataResponse, KmsBackend, KmsSimFaults,
+    ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, UpdateRequest,
+    validation_error,
 };
 use crate::backend::sim::clock::Clock;
 use crate::backend::sim::crypto::Vault;
@@ -116,6 +121,52 @@ impl KmsBackend for SimKms {
         trust_anchor_pem: Option<&str>,
     ) -> Result<PrerequisiteReport> {
         self.call(|tx, env| prerequisites::report(tx, env, cluster_id, trust_anchor_pem))
+    }
+
+    fn create_key(&mut self, request: &CreateKeyRequest<'_>) -> Result<KeyMetadataResponse> {
+        kms_keys::validate_create(request)?;
+        let seed = self.id_seed;
+        self.call(|tx, env| kms_keys::create(tx, env, seed, request))
+    }
+
+    fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse> {
+        self.call(|tx, _| kms_keys::describe(tx, key_id))
+    }
+
+    fn list_keys(&mut self, limit: Option<i64>, marker: Option<&str>) -> Result<ListKeysResponse> {
+        self.call(|tx, _| kms_keys::list(tx, limit, marker))
+    }
+
+    fn encrypt(&mut self, request: &EncryptRequest<'_>) -> Result<EncryptResponse> {
+        self.call(|tx, env| key_material::encrypt(tx, env, request))
+    }
+
+    fn decrypt(&mut self, request: &DecryptRequest<'_>) -> Result<DecryptResponse> {
+        self.call(|tx, env| key_material::decrypt(tx, env, request))
+    }
+
+    fn generate_random(
+        &mut self,
+        number_of_bytes: i64,
+        custom_key_store_id: Option<&str>,
+    ) -> Result<GenerateRandomResponse> {
+        self.call(|tx, _| key_material::generate_random(tx, number_of_bytes, custom_key_store_id))
+    }
+
+    fn schedule_key_deletion(
+        &mut self,
+        key_id: &str,
+        pending_window_in_days: Option<i64>,
+    ) -> Result<ScheduleDeletionResponse> {
+        self.call(|tx, env| kms_keys::schedule_deletion(tx, env, key_id, pending_window_in_days))
+    }
+
+    fn cancel_key_deletion(&mut self, key_id: &str) -> Result<CancelDeletionResponse> {
+        self.call(|tx, _| kms_keys::cancel_deletion(tx, key_id))
+    }
+
+    fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()> {
+        self.call(|tx, _| kms_keys::set_enabled(tx, key_id, enabled))
     }
 
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults> {

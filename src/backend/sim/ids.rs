@@ -63,6 +63,19 @@ impl IdGenerator {
         format!("cks-{}", self.hex(17))
     }
 
+    /// KMS key IDs are version 4 UUIDs, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab`.
+    pub fn kms_key_id(&mut self) -> String {
+        let variant = char::from(b"89ab"[(self.rng.next_u32() % 4) as usize]);
+        format!(
+            "{}-{}-4{}-{variant}{}-{}",
+            self.hex(8),
+            self.hex(4),
+            self.hex(3),
+            self.hex(3),
+            self.hex(12)
+        )
+    }
+
     pub fn vpc_id(&mut self) -> String {
         format!("vpc-{}", self.hex(17))
     }

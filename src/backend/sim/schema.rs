@@ -230,6 +230,19 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE simulator ADD COLUMN disconnect_delay_seconds INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE simulator ADD COLUMN next_connect_failure TEXT;
     "#,
+    // 5: KMS keys in custom key stores. The visible KeyState is computed: PendingDeletion when
+    // deletion_date is set, else Unavailable while the store is not CONNECTED, else Enabled or
+    // Disabled from desired_enabled. hsm_reference is the kmsuser-owned AES key in cluster_id
+    // whose label is the key ARN.
+    r#"
+    ALTER TABLE kms_keys ADD COLUMN cluster_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE kms_keys ADD COLUMN hsm_reference INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE kms_keys ADD COLUMN description TEXT NOT NULL DEFAULT '';
+    ALTER TABLE kms_keys ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE kms_keys ADD COLUMN desired_enabled INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE kms_keys ADD COLUMN deletion_date INTEGER;
+    ALTER TABLE kms_keys ADD COLUMN pending_window_days INTEGER;
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -80,6 +80,16 @@ Commands:
   keystore connect                       Connect a custom key store to its cluster (ConnectCustomKeyStore)
   keystore disconnect                    Disconnect a custom key store from its cluster (DisconnectCustomKeyStore)
   keystore check-prerequisites           Check a cluster against everything KMS requires of a custom key store
+  kms create-key                         Create a KMS key in a CloudHSM key store (CreateKey)
+  kms describe-key                       Describe a KMS key (DescribeKey)
+  kms list-keys                          List the KMS keys of the simulated key stores (ListKeys)
+  kms encrypt                            Encrypt up to 4096 bytes under a KMS key (Encrypt)
+  kms decrypt                            Decrypt a ciphertext blob of kms encrypt (Decrypt)
+  kms generate-random                    Random bytes, from a key store's cluster when one is named (GenerateRandom)
+  kms schedule-key-deletion              Schedule the deletion of a KMS key (ScheduleKeyDeletion)
+  kms cancel-key-deletion                Cancel the deletion of a KMS key (CancelKeyDeletion)
+  kms enable-key                         Enable a KMS key (EnableKey)
+  kms disable-key                        Disable a KMS key (DisableKey)
 
 Options:
   -h, --help  Print help\n"

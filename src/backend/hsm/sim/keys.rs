@@ -34,7 +34,7 @@ pub(super) fn lifetime(session: bool) -> KeyLifetime {
 }
 
 /// What binds a sealed blob to its row: it cannot be moved to another key or cluster.
-pub(super) fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<u8> {
+pub(crate) fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<u8> {
     format!("{cluster_id}/{reference}").into_bytes()
 }
 
@@ -98,7 +98,7 @@ pub(super) fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
     }
 }
 
-pub(super) fn length(bytes: usize) -> u32 {
+pub(crate) fn length(bytes: usize) -> u32 {
     u32::try_from(bytes).unwrap_or(u32::MAX)
 }
 

@@ -23,6 +23,7 @@
 //! - `sign` (with `rsa_signature` and `ecdsa`): sign and verify per CLI mechanism.
 //! - `wrap` (with `aes_wrap`, `gcm` and `rsa_wrap`): key wrap and unwrap per CLI mechanism.
 //! - `pem`: SubjectPublicKeyInfo PEM in and out, and the reference PEM of `key generate-file`.
+//! - `symmetric`: AES-GCM encryption of caller data (KMS Encrypt/Decrypt) and random bytes.
 //! - `vault`: AES-256-GCM sealing of key material under the state directory's master key.
 
 mod aes_wrap;
@@ -38,6 +39,7 @@ mod pem;
 mod rsa_signature;
 mod rsa_wrap;
 mod sign;
+mod symmetric;
 mod vault;
 mod wrap;
 
@@ -53,6 +55,7 @@ pub use generate::generate;
 pub use material::{AsymmetricKind, Generated, PublicMaterial, SecretMaterial};
 pub use pem::{parse_public_der, parse_public_pem, parse_reference_pem, public_pem, reference_pem};
 pub use sign::{SigningKey, sign, verify};
+pub use symmetric::{DATA_IV_LEN, decrypt_data, encrypt_data, random};
 pub use vault::{MASTER_KEY_FILE_NAME, Vault};
 pub use wrap::{UnwrappingKey, Wrapped, WrappingKey, unwrap, wrap};
 

@@ -1,0 +1,246 @@
+//! The HSM side of KMS keys in a CloudHSM key store: the persistent, non-extractable AES-256 key
+//! KMS makes as `kmsuser` (labelled with the key ARN, spec §2.7), and Encrypt, Decrypt and
+//! GenerateRandom with it.
+//!
+//! A ciphertext blob is `version ‖ key ID (36 ASCII bytes) ‖ IV (12) ‖ ciphertext ‖ tag (16)`,
+//! sealed with AES-256-GCM under the HSM key; the key ARN and the encryption context are the
+//! associated data, so another context or any changed byte fails the tag check.
+
+use super::cluster_facts::ClusterFacts;
+use super::connection::{Env, KMS_USER};
+use super::kms_keys::{self, KmsKeyRow, require_connected};
+use super::stores;
+use crate::backend::hsm::key::{
+    AttributeAssignment, CheckValue, Creation, KeyAttributes, KeyLifetime, KeyReference, KeyType,
+    SecretKeyType,
+};
+use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::sim::keys::{associated_data, length};
+use crate::backend::kms::keys::{KeyState, SYMMETRIC_DEFAULT};
+use crate::backend::kms::{
+    DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext,
+    GenerateRandomResponse, kms_error, validation_error,
+};
+use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
+use crate::backend::sim::keys::{self, NewKey, Viewer};
+use crate::error::{Error, Result};
+use crate::session::Role;
+use rusqlite::Transaction;
+
+/// The first byte of every ciphertext blob this simulator makes.
+const BLOB_VERSION: u8 = 1;
+/// A key ID is a UUID: 36 ASCII characters.
+const KEY_ID_LEN: usize = 36;
+const TAG_LEN: usize = 16;
+/// Encrypt takes 1 to 4096 bytes of plaintext.
+const MAX_PLAINTEXT: usize = 4096;
+/// GenerateRandom gives 1 to 1024 bytes.
+const MAX_RANDOM: i64 = 1024;
+
+/// Generates the HSM key of a new KMS key: AES-256, persistent, non-extractable, owned by
+/// `kmsuser`, labelled `label` (the key ARN). Returns its key reference.
+pub fn generate(tx: &Transaction<'_>, env: &Env<'_>, cluster_id: &str, label: &str) -> Result<i64> {
+    let spec = KeySpec::Aes { bytes: 32 };
+    let generated = crypto::generate(&spec)?;
+    let check_value =
+        crypto::check_value(KeyType::Aes, CheckValueInput::Secret(&generated.secret))?;
+    let attributes = KeyAttributes::generated_secret(
+        SecretKeyType::Aes,
+        length(generated.secret.len()),
+        CheckValue(check_value),
+        KeyLifetime::Persistent,
+        &Creation {
+            label,
+            attributes: &[AttributeAssignment::parse("extractable=false")?],
+        },
+    )?;
+    let reference = keys::next_reference(tx, cluster_id)?;
+    let sealed = env
+        .vault
+        .seal(&generated.secret, &associated_data(cluster_id, reference))?;
+    keys::insert(
+        tx,
+        cluster_id,
+        &NewKey {
+            reference,
+            owner: KMS_USER,
+            attributes: &attributes,
+            public_der: None,
+            sealed_secret: Some(&sealed),
+            session_login_id: None,
+        },
+    )?;
+    Ok(reference.0 as i64)
+}
+
+/// The key material of an Enabled key whose cluster can be reached.
+fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Result<SecretMaterial> {
+    if row.state() != KeyState::Enabled {
+        return Err(row.invalid_state("."));
+    }
+    let reachable = ClusterFacts::load(tx, &row.cluster_id)?
+        .is_some_and(|facts| facts.is_active() && !facts.active_hsm_zones.is_empty());
+    if !reachable {
+        return Err(kms_error(
+            "KMSInvalidStateException",
+            format!(
+                "{} is unavailable: KMS cannot communicate with your CloudHSM cluster {}",
+                row.arn(),
+                row.cluster_id
+            ),
+        ));
+    }
+    let reference = KeyReference(row.hsm_reference as u64);
+    let viewer = Viewer {
+        username: KMS_USER,
+        role: Role::CryptoUser,
+    };
+    let stored = keys::find(tx, &row.cluster_id, viewer, reference)?;
+    let sealed = stored
+        .and_then(|stored| stored.sealed_secret)
+        .ok_or_else(|| {
+            kms_error(
+                "KMSInvalidStateException",
+                format!(
+                    "{} is unavailable: its key material was deleted from CloudHSM cluster {}",
+                    row.arn(),
+                    row.cluster_id
+                ),
+            )
+        })?;
+    env.vault
+        .open(&sealed, &associated_data(&row.cluster_id, reference))
+}
+
+/// What a blob's tag covers besides the ciphertext: the key ARN and the encryption context,
+/// its pairs sorted by name, every part length-prefixed.
+fn aad(arn: &str, context: &EncryptionContext) -> Result<Vec<u8>> {
+    let mut pairs: Vec<&(String, String)> = context.iter().collect();
+    pairs.sort();
+    if pairs.windows(2).any(|two| two[0].0 == two[1].0) {
+        return Err(kms_error(
+            "ValidationException",
+            "1 validation error detected: an encryption context name appears twice",
+        ));
+    }
+    let mut out = b"cloudhsm-shell kms v1".to_vec();
+    for part in std::iter::once(arn).chain(pairs.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
+    {
+        out.extend_from_slice(&(part.len() as u32).to_be_bytes());
+        out.extend_from_slice(part.as_bytes());
+    }
+    Ok(out)
+}
+
+pub fn encrypt(
+    tx: &Transaction<'_>,
+    env: &Env<'_>,
+    request: &EncryptRequest<'_>,
+) -> Result<EncryptResponse> {
+    let size = request.plaintext.len();
+    if !(1..=MAX_PLAINTEXT).contains(&size) {
+        return Err(validation_error(
+            &format!("{size} bytes"),
+            "plaintext",
+            &format!("Member must have length between 1 and {MAX_PLAINTEXT}"),
+        ));
+    }
+    let row = kms_keys::require(tx, request.key_id)?;
+    let aad = aad(&row.arn(), request.context)?;
+    let material = usable_material(tx, env, &row)?;
+    let (iv, sealed) = crypto::encrypt_data(&material, &aad, request.plaintext)?;
+    let mut blob = vec![BLOB_VERSION];
+    blob.extend_from_slice(row.key_id.as_bytes());
+    blob.extend_from_slice(&iv);
+    blob.extend_from_slice(&sealed);
+    Ok(EncryptResponse {
+        ciphertext_blob: blob,
+        key_id: row.arn(),
+        encryption_algorithm: SYMMETRIC_DEFAULT,
+    })
+}
+
+fn invalid_ciphertext() -> Error {
+    kms_error(
+        "InvalidCiphertextException",
+        "The ciphertext is invalid, was changed, or does not match the encryption context",
+    )
+}
+
+pub fn decrypt(
+    tx: &Transaction<'_>,
+    env: &Env<'_>,
+    request: &DecryptRequest<'_>,
+) -> Result<DecryptResponse> {
+    let blob = request.ciphertext_blob;
+    if !(1..=6144).contains(&blob.len()) {
+        return Err(validation_error(
+            &format!("{} bytes", blob.len()),
+            "ciphertextBlob",
+            "Member must have length between 1 and 6144",
+        ));
+    }
+    let header = 1 + KEY_ID_LEN + DATA_IV_LEN;
+    if blob.len() < header + TAG_LEN || blob[0] != BLOB_VERSION {
+        return Err(invalid_ciphertext());
+    }
+    let key_id = std::str::from_utf8(&blob[1..1 + KEY_ID_LEN]).map_err(|_| invalid_ciphertext())?;
+    let row = match kms_keys::require(tx, key_id) {
+        Ok(row) => row,
+        Err(Error::Kms {
+            exception: "NotFoundException",
+            ..
+        }) => return Err(invalid_ciphertext()),
+        Err(error) => return Err(error),
+    };
+    if let Some(given) = request.key_id {
+        let named = kms_keys::require(tx, given)?;
+        if named.key_id != row.key_id {
+            return Err(kms_error(
+                "IncorrectKeyException",
+                format!("The ciphertext was not encrypted under {}", named.arn()),
+            ));
+        }
+    }
+    let aad = aad(&row.arn(), request.context)?;
+    let material = usable_material(tx, env, &row)?;
+    let iv = &blob[1 + KEY_ID_LEN..header];
+    let plaintext = crypto::decrypt_data(&material, &aad, iv, &blob[header..])
+        .map_err(|_| invalid_ciphertext())?;
+    Ok(DecryptResponse {
+        key_id: row.arn(),
+        plaintext,
+        encryption_algorithm: SYMMETRIC_DEFAULT,
+    })
+}
+
+/// GenerateRandom; with a store, the store must be CONNECTED (the bytes come from its cluster).
+pub fn generate_random(
+    tx: &Transaction<'_>,
+    number_of_bytes: i64,
+    custom_key_store_id: Option<&str>,
+) -> Result<GenerateRandomResponse> {
+    if !(1..=MAX_RANDOM).contains(&number_of_bytes) {
+        let constraint = if number_of_bytes < 1 {
+            "Member must have value greater than or equal to 1"
+        } else {
+            "Member must have value less than or equal to 1024"
+        };
+        return Err(validation_error(
+            &number_of_bytes.to_string(),
+            "numberOfBytes",
+            constraint,
+        ));
+    }
+    if let Some(id) = custom_key_store_id {
+        crate::backend::kms::length(id, "customKeyStoreId", 1, 64)?;
+        let store = stores::require(tx, id)?;
+        require_connected(
+            &store,
+            "random bytes come from the cluster of a CONNECTED store only",
+        )?;
+    }
+    Ok(GenerateRandomResponse {
+        plaintext: crypto::random(number_of_bytes as usize)?,
+    })
+}
