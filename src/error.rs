@@ -138,6 +138,13 @@ pub enum Error {
         exception: &'static str,
         message: String,
     },
+    /// A CloudHSM v2 control-plane error: the exception name as the API spells it (e.g.
+    /// `CloudHsmInvalidRequestException`), then its message.
+    #[error("{exception}: {message}")]
+    CloudHsm {
+        exception: &'static str,
+        message: String,
+    },
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

@@ -3,10 +3,12 @@
 
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{
-    BackupFilters, BackupState, ClusterControl, ClusterFilters, ClusterState, unavailable,
+    BackupFilters, BackupState, Cluster, ClusterControl, ClusterFilters, ClusterState,
+    CreateClusterRequest, Hsm, INVALID_REQUEST, InitializeWith, cloudhsm_error, unavailable,
 };
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 const CLUSTER_FILTER_KEYS: &[&str] = &["clusterIds", "vpcIds", "states"];
@@ -62,6 +64,111 @@ pub fn create_backup(context: &mut Context<'_>, invocation: &Invocation<'_>) -> 
     let cluster_id = invocation.text("cluster-id").unwrap_or_default();
     let backup = control_plane(context, invocation)?.create_backup(cluster_id)?;
     Ok(Reply::data(ReplyData::Backup(backup)))
+}
+
+/// `{"Cluster": ...}`: the response of CreateCluster and DeleteCluster.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ClusterReply {
+    pub cluster: Cluster,
+}
+
+/// `{"Hsm": ...}`: the response of CreateHsm.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HsmReply {
+    pub hsm: Hsm,
+}
+
+/// `{"HsmId": ...}`: the response of DeleteHsm.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct HsmDeleted {
+    pub hsm_id: String,
+}
+
+fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
+    invocation.text(name).unwrap_or_default()
+}
+
+pub fn create_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let request = CreateClusterRequest {
+        hsm_type: text(invocation, "hsm-type"),
+        subnet_ids: invocation.list("subnet-ids"),
+        source_backup_id: invocation.text("source-backup-id"),
+    };
+    let cluster = control_plane(context, invocation)?.create_cluster(&request)?;
+    Ok(Reply::data(ReplyData::ClusterReply(ClusterReply {
+        cluster,
+    })))
+}
+
+pub fn initialize_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    let trust_anchor = invocation.text("trust-anchor");
+    let response = if invocation.switch("generate-customer-ca") {
+        if trust_anchor.is_some() {
+            return Err(cloudhsm_error(
+                INVALID_REQUEST,
+                "--trust-anchor goes with --signed-cert: --generate-customer-ca makes its own",
+            ));
+        }
+        control_plane(context, invocation)?
+            .initialize_cluster(cluster_id, &InitializeWith::GeneratedCustomerCa)?
+    } else {
+        let Some(trust_anchor) = trust_anchor else {
+            return Err(cloudhsm_error(
+                INVALID_REQUEST,
+                "--signed-cert needs --trust-anchor, the certificate of the CA that signed it",
+            ));
+        };
+        let signed_cert_pem = pem_argument(text(invocation, "signed-cert"))?;
+        let trust_anchor_pem = pem_argument(trust_anchor)?;
+        control_plane(context, invocation)?.initialize_cluster(
+            cluster_id,
+            &InitializeWith::SignedCertificate {
+                signed_cert_pem: &signed_cert_pem,
+                trust_anchor_pem: &trust_anchor_pem,
+            },
+        )?
+    };
+    Ok(Reply::data(ReplyData::Initialized(response)))
+}
+
+pub fn create_hsm(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let hsm = control_plane(context, invocation)?.create_hsm(
+        text(invocation, "cluster-id"),
+        text(invocation, "availability-zone"),
+    )?;
+    Ok(Reply::data(ReplyData::HsmReply(HsmReply { hsm })))
+}
+
+pub fn delete_hsm(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let hsm_id = control_plane(context, invocation)?
+        .delete_hsm(text(invocation, "cluster-id"), text(invocation, "hsm-id"))?;
+    Ok(Reply::data(ReplyData::HsmDeleted(HsmDeleted { hsm_id })))
+}
+
+pub fn delete_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster =
+        control_plane(context, invocation)?.delete_cluster(text(invocation, "cluster-id"))?;
+    Ok(Reply::data(ReplyData::ClusterReply(ClusterReply {
+        cluster,
+    })))
+}
+
+/// A PEM argument as the AWS CLI takes it: `file://PATH` is read (a leading `~/` is the home
+/// directory), anything else is the PEM itself.
+fn pem_argument(value: &str) -> Result<String> {
+    let Some(path) = value.strip_prefix("file://") else {
+        return Ok(value.to_owned());
+    };
+    let path = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    };
+    std::fs::read_to_string(&path)
+        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
 }
 
 fn control_plane<'c>(

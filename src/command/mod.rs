@@ -15,7 +15,8 @@ mod user;
 mod wrap;
 
 use crate::backend::hsm::cluster_control::{
-    Backup, DescribeBackupsResponse, DescribeClustersResponse, NetworkDescription,
+    Backup, DescribeBackupsResponse, DescribeClustersResponse, InitializeClusterResponse,
+    NetworkDescription,
 };
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
@@ -106,6 +107,11 @@ command_ids! {
     Cloudhsmv2DescribeClusters,
     Cloudhsmv2DescribeBackups,
     Cloudhsmv2CreateBackup,
+    Cloudhsmv2CreateCluster,
+    Cloudhsmv2InitializeCluster,
+    Cloudhsmv2CreateHsm,
+    Cloudhsmv2DeleteHsm,
+    Cloudhsmv2DeleteCluster,
     SimDeleteSubnet,
     SimSetFreeAddresses,
     SimRemoveSecurityGroupRules,
@@ -181,6 +187,10 @@ pub enum ReplyData {
     Clusters(DescribeClustersResponse),
     Backups(DescribeBackupsResponse),
     Backup(Backup),
+    ClusterReply(cloudhsmv2::ClusterReply),
+    HsmReply(cloudhsmv2::HsmReply),
+    HsmDeleted(cloudhsmv2::HsmDeleted),
+    Initialized(InitializeClusterResponse),
     Network(NetworkDescription),
     KeyStoreCreated(CreateResponse),
     KeyStores(DescribeResponse),
@@ -293,6 +303,13 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         }
         CommandId::Cloudhsmv2DescribeBackups => cloudhsmv2::describe_backups(context, &invocation),
         CommandId::Cloudhsmv2CreateBackup => cloudhsmv2::create_backup(context, &invocation),
+        CommandId::Cloudhsmv2CreateCluster => cloudhsmv2::create_cluster(context, &invocation),
+        CommandId::Cloudhsmv2InitializeCluster => {
+            cloudhsmv2::initialize_cluster(context, &invocation)
+        }
+        CommandId::Cloudhsmv2CreateHsm => cloudhsmv2::create_hsm(context, &invocation),
+        CommandId::Cloudhsmv2DeleteHsm => cloudhsmv2::delete_hsm(context, &invocation),
+        CommandId::Cloudhsmv2DeleteCluster => cloudhsmv2::delete_cluster(context, &invocation),
         CommandId::SimDeleteSubnet => sim::delete_subnet(context, &invocation),
         CommandId::SimSetFreeAddresses => sim::set_free_addresses(context, &invocation),
         CommandId::SimRemoveSecurityGroupRules => {

@@ -237,3 +237,99 @@ fn create_backup_records_a_ready_backup_that_describe_backups_filters() {
     }
     assert!(shell.finish().success());
 }
+
+#[test]
+fn a_new_cluster_is_created_initialized_given_an_hsm_and_deleted() {
+    let mut shell = Test::new().arg("--keep-going").start();
+    let subnet = shell.run("sim create-subnet --availability-zone us-east-1c");
+    let subnet_id = subnet["data"]["message"]
+        .as_str()
+        .and_then(|text| {
+            text.split_whitespace()
+                .find(|word| word.starts_with("subnet-"))
+        })
+        .expect("the new subnet's ID")
+        .trim_end_matches([',', '.', ':'])
+        .to_owned();
+    let created = shell.run(&format!(
+        "cloudhsmv2 create-cluster --hsm-type hsm2m.medium --subnet-ids {SUBNET_A} {subnet_id}"
+    ));
+    let cluster = &created["data"]["Cluster"];
+    assert_eq!(cluster["State"], "UNINITIALIZED", "{created}");
+    assert_eq!(cluster["VpcId"], VPC_ID);
+    assert_eq!(cluster["SubnetMapping"]["us-east-1c"], subnet_id.as_str());
+    assert!(
+        cluster["Certificates"]["ClusterCsr"]
+            .as_str()
+            .unwrap()
+            .starts_with("-----BEGIN CERTIFICATE REQUEST-----")
+    );
+    let cluster_id = cluster["ClusterId"].as_str().unwrap().to_owned();
+
+    let initialized = shell.run(&format!(
+        "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} --generate-customer-ca"
+    ));
+    assert_eq!(initialized["data"]["State"], "INITIALIZED", "{initialized}");
+    let path = initialized["data"]["TrustAnchorPath"].as_str().unwrap();
+    assert!(path.ends_with(&format!("customerCA-{cluster_id}.crt")));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let again = shell.run(&format!(
+        "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} --generate-customer-ca"
+    ));
+    assert_eq!(
+        again["data"],
+        format!(
+            "CloudHsmInvalidRequestException: Cluster {cluster_id} is INITIALIZED: only an UNINITIALIZED cluster can be initialized"
+        )
+    );
+
+    let unknown_zone = shell.run(&format!(
+        "cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone us-east-1d"
+    ));
+    assert!(
+        unknown_zone["data"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudHsmInvalidRequestException: Cluster")
+    );
+    let hsm = shell.run(&format!(
+        "cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone us-east-1c"
+    ));
+    assert_eq!(hsm["data"]["Hsm"]["State"], "ACTIVE", "{hsm}");
+    assert_eq!(hsm["data"]["Hsm"]["SubnetId"], subnet_id.as_str());
+    let hsm_id = hsm["data"]["Hsm"]["HsmId"].as_str().unwrap().to_owned();
+    let free = |shell: &mut crate::test::LiveShell| {
+        let network = shell.run(&format!("sim describe-network --cluster-id {cluster_id}"));
+        network["data"]["Subnets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|subnet| subnet["SubnetId"] == subnet_id.as_str())
+            .unwrap()["AvailableIpAddressCount"]
+            .as_i64()
+            .unwrap()
+    };
+    assert_eq!(free(&mut shell), 250);
+    let refused = shell.run(&format!(
+        "cloudhsmv2 delete-cluster --cluster-id {cluster_id}"
+    ));
+    assert!(
+        refused["data"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudHsmInvalidRequestException: Cluster")
+    );
+    assert_eq!(
+        shell.run(&format!(
+            "cloudhsmv2 delete-hsm --cluster-id {cluster_id} --hsm-id {hsm_id}"
+        )),
+        ok(json!({"HsmId": hsm_id}))
+    );
+    assert_eq!(free(&mut shell), 251);
+    let deleted = shell.run(&format!(
+        "cloudhsmv2 delete-cluster --cluster-id {cluster_id}"
+    ));
+    assert_eq!(deleted["data"]["Cluster"]["State"], "DELETED", "{deleted}");
+}

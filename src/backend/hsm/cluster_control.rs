@@ -154,6 +154,9 @@ pub struct Hsm {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Certificates {
+    /// The cluster's certificate signing request, while it is UNINITIALIZED.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster_csr: Option<String>,
     /// Issued by the customer CA at initialisation; it identifies the backup lineage.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster_certificate: Option<String>,
@@ -252,7 +255,69 @@ pub trait ClusterControl {
 
     /// Records a READY backup of an initialised cluster now (real backups are automatic).
     fn create_backup(&mut self, cluster_id: &str) -> Result<Backup>;
+
+    /// `CreateCluster`: a new UNINITIALIZED cluster with a CSR, or a restore of a backup.
+    fn create_cluster(&mut self, request: &CreateClusterRequest<'_>) -> Result<Cluster>;
+
+    /// `InitializeCluster`, with a signed certificate or a customer CA the simulator makes.
+    fn initialize_cluster(
+        &mut self,
+        cluster_id: &str,
+        with: &InitializeWith<'_>,
+    ) -> Result<InitializeClusterResponse>;
+
+    /// `CreateHsm`: an ACTIVE HSM in the zone's subnet of the cluster's mapping.
+    fn create_hsm(&mut self, cluster_id: &str, availability_zone: &str) -> Result<Hsm>;
+
+    /// `DeleteHsm`: the HSM becomes DELETED and gives its address back; returns its ID.
+    fn delete_hsm(&mut self, cluster_id: &str, hsm_id: &str) -> Result<String>;
+
+    /// `DeleteCluster`: a cluster without HSMs becomes DELETED.
+    fn delete_cluster(&mut self, cluster_id: &str) -> Result<Cluster>;
 }
+
+/// `CreateClusterRequest`, as far as the simulator takes it.
+#[derive(Clone, Debug)]
+pub struct CreateClusterRequest<'a> {
+    pub hsm_type: &'a str,
+    pub subnet_ids: &'a [String],
+    pub source_backup_id: Option<&'a str>,
+}
+
+/// How `InitializeCluster` gets its certificates.
+#[derive(Clone, Debug)]
+pub enum InitializeWith<'a> {
+    /// The API's way: the CSR signed by the customer's CA, and that CA's certificate.
+    SignedCertificate {
+        signed_cert_pem: &'a str,
+        trust_anchor_pem: &'a str,
+    },
+    /// Simulator convenience: make a customer CA, sign the CSR with it, write the CA's
+    /// certificate into the state directory.
+    GeneratedCustomerCa,
+}
+
+/// `InitializeClusterResponse`, plus the simulator's `TrustAnchorPath`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitializeClusterResponse {
+    pub state: ClusterState,
+    pub state_message: String,
+    /// Simulator extension: where `--generate-customer-ca` wrote the customer CA certificate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust_anchor_path: Option<String>,
+}
+
+/// The error of a CloudHSM v2 call, `<Exception>: <message>`.
+pub fn cloudhsm_error(exception: &'static str, message: impl Into<String>) -> Error {
+    Error::CloudHsm {
+        exception,
+        message: message.into(),
+    }
+}
+
+pub const INVALID_REQUEST: &str = "CloudHsmInvalidRequestException";
+pub const RESOURCE_NOT_FOUND: &str = "CloudHsmResourceNotFoundException";
 
 /// One subnet as `sim describe-network` shows it: EC2 `Subnet` members plus `Exists`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -7,10 +7,13 @@
 use super::clock::CivilTime;
 use crate::error::{Error, Result};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, date_time_ymd,
+    BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
+    DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, date_time_ymd,
 };
 use std::time::Duration;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::pem::parse_x509_pem;
+use x509_parser::prelude::{FromDer, parse_x509_certificate};
 
 /// The common name real set-up guides give the customer's self-signed root.
 pub const CUSTOMER_CA_COMMON_NAME: &str = "customerCA";
@@ -29,6 +32,21 @@ pub struct ClusterCertificates {
 
 /// Creates a fresh ECDSA P-256 customer CA and signs a certificate for `cluster_id` with it.
 pub fn issue_cluster_certificates(cluster_id: &str, now_unix: i64) -> Result<ClusterCertificates> {
+    let (customer_ca_pem, issuer) = new_customer_ca(now_unix)?;
+    let cluster_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
+    let mut cluster_params = cluster_certificate_params(CertificateParams::default(), now_unix)?;
+    cluster_params.distinguished_name = common_name(cluster_id);
+    let cluster_certificate = cluster_params
+        .signed_by(&cluster_key, &issuer)
+        .map_err(certificate_error)?;
+    Ok(ClusterCertificates {
+        customer_ca_pem,
+        cluster_certificate_pem: cluster_certificate.pem(),
+    })
+}
+
+/// A self-signed customer CA, as PEM and as the issuer that signs with it.
+fn new_customer_ca(now_unix: i64) -> Result<(String, Issuer<'static, KeyPair>)> {
     let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
     let mut ca_params = CertificateParams::default();
     ca_params.distinguished_name = common_name(CUSTOMER_CA_COMMON_NAME);
@@ -40,26 +58,91 @@ pub fn issue_cluster_certificates(cluster_id: &str, now_unix: i64) -> Result<Clu
     ];
     set_validity(&mut ca_params, now_unix)?;
     let customer_ca = ca_params.self_signed(&ca_key).map_err(certificate_error)?;
-    let issuer = Issuer::new(ca_params, ca_key);
+    Ok((customer_ca.pem(), Issuer::new(ca_params, ca_key)))
+}
 
-    let cluster_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
-    let mut cluster_params = CertificateParams::default();
-    cluster_params.distinguished_name = common_name(cluster_id);
-    cluster_params.is_ca = IsCa::ExplicitNoCa;
-    cluster_params.key_usages = vec![
+/// The extensions and validity of a cluster certificate, on top of `params`.
+fn cluster_certificate_params(
+    mut params: CertificateParams,
+    now_unix: i64,
+) -> Result<CertificateParams> {
+    params.is_ca = IsCa::ExplicitNoCa;
+    params.key_usages = vec![
         KeyUsagePurpose::DigitalSignature,
         KeyUsagePurpose::KeyEncipherment,
     ];
-    cluster_params.use_authority_key_identifier_extension = true;
-    set_validity(&mut cluster_params, now_unix)?;
-    let cluster_certificate = cluster_params
-        .signed_by(&cluster_key, &issuer)
-        .map_err(certificate_error)?;
+    params.use_authority_key_identifier_extension = true;
+    set_validity(&mut params, now_unix)?;
+    Ok(params)
+}
 
+/// The PEM certificate signing request of a new cluster (subject CN = cluster id). The cluster
+/// key is dropped here: the simulated HSM "keeps" it, and nothing needs it again, since a
+/// certificate only has to carry its public half.
+pub fn cluster_csr(cluster_id: &str) -> Result<String> {
+    let cluster_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
+    let mut params = CertificateParams::default();
+    params.distinguished_name = common_name(cluster_id);
+    params
+        .serialize_request(&cluster_key)
+        .and_then(|request| request.pem())
+        .map_err(certificate_error)
+}
+
+/// `--generate-customer-ca`: a fresh customer CA and the CSR signed by it.
+pub fn sign_csr_with_new_customer_ca(csr_pem: &str, now_unix: i64) -> Result<ClusterCertificates> {
+    let (customer_ca_pem, issuer) = new_customer_ca(now_unix)?;
+    let mut request =
+        CertificateSigningRequestParams::from_pem(csr_pem).map_err(certificate_error)?;
+    request.params = cluster_certificate_params(request.params, now_unix)?;
+    let cluster_certificate = request.signed_by(&issuer).map_err(certificate_error)?;
     Ok(ClusterCertificates {
-        customer_ca_pem: customer_ca.pem(),
+        customer_ca_pem,
         cluster_certificate_pem: cluster_certificate.pem(),
     })
+}
+
+/// Checks what `InitializeCluster` checks: the signed certificate carries the CSR's public key
+/// and its signature verifies with the trust anchor's key (issuer named as the anchor's
+/// subject). The reason is returned for the caller's exception.
+pub fn verify_signed_certificate(
+    csr_pem: &str,
+    signed_cert_pem: &str,
+    trust_anchor_pem: &str,
+) -> std::result::Result<(), String> {
+    let csr_der = pem_der(csr_pem, "the cluster CSR")?;
+    let cert_der = pem_der(signed_cert_pem, "the signed certificate")?;
+    let anchor_der = pem_der(trust_anchor_pem, "the trust anchor")?;
+    let (_, csr) = X509CertificationRequest::from_der(&csr_der)
+        .map_err(|error| format!("the cluster CSR cannot be parsed: {error}"))?;
+    let (_, cert) = parse_x509_certificate(&cert_der)
+        .map_err(|error| format!("the signed certificate cannot be parsed: {error}"))?;
+    let (_, anchor) = parse_x509_certificate(&anchor_der)
+        .map_err(|error| format!("the trust anchor cannot be parsed: {error}"))?;
+    if cert.public_key().raw != csr.certification_request_info.subject_pki.raw {
+        return Err(
+            "the signed certificate does not carry the public key of the cluster CSR".into(),
+        );
+    }
+    if cert.issuer() != anchor.subject() {
+        return Err(format!(
+            "the signed certificate is issued by '{}', not by the trust anchor '{}'",
+            cert.issuer(),
+            anchor.subject()
+        ));
+    }
+    cert.verify_signature(Some(anchor.public_key()))
+        .map_err(|_| {
+            "the signed certificate's signature does not verify with the trust anchor's key"
+                .to_owned()
+        })
+}
+
+/// The DER of the one PEM certificate or request in `text`.
+fn pem_der(text: &str, what: &str) -> std::result::Result<Vec<u8>, String> {
+    let (_, pem) =
+        parse_x509_pem(text.trim().as_bytes()).map_err(|_| format!("{what} is not PEM"))?;
+    Ok(pem.contents)
 }
 
 fn common_name(name: &str) -> DistinguishedName {

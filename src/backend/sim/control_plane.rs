@@ -17,7 +17,7 @@ pub fn clusters(tx: &Transaction<'_>) -> Result<Vec<Cluster>> {
     let mut statement = tx.prepare_cached(
         "SELECT cluster_id, state, state_message, hsm_type, vpc_id, security_group_id,
                 cluster_certificate_pem, source_backup_id, backup_retention_days, created_at,
-                mode, network_type
+                mode, network_type, cluster_csr_pem
          FROM clusters ORDER BY created_at, rowid",
     )?;
     let mut clusters = statement
@@ -50,6 +50,7 @@ fn cluster_from_row(row: &Row<'_>) -> rusqlite::Result<Result<Cluster>> {
         security_group: row.get(5)?,
         hsms: Vec::new(),
         certificates: Certificates {
+            cluster_csr: row.get(12)?,
             cluster_certificate: row.get(6)?,
         },
         source_backup_id: row.get(7)?,

@@ -19,6 +19,7 @@ pub mod control_plane;
 pub mod crypto;
 pub mod ids;
 pub mod keys;
+pub mod lifecycle;
 pub mod logins;
 pub mod network;
 pub mod password;

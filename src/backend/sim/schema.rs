@@ -243,6 +243,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE kms_keys ADD COLUMN deletion_date INTEGER;
     ALTER TABLE kms_keys ADD COLUMN pending_window_days INTEGER;
     "#,
+    // 6: the CloudHSM v2 lifecycle: a cluster created by `cloudhsmv2 create-cluster` carries
+    // its certificate signing request until it is initialised.
+    r#"
+    ALTER TABLE clusters ADD COLUMN cluster_csr_pem TEXT;
+    "#,
 ];
 
 /// The schema version this binary writes.

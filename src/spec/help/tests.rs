@@ -62,6 +62,11 @@ Commands:
   cloudhsmv2 describe-clusters           Describe the clusters (AWS CloudHSM v2 DescribeClusters)
   cloudhsmv2 describe-backups            Describe the cluster backups (AWS CloudHSM v2 DescribeBackups)
   cloudhsmv2 create-backup               Back up a cluster now (simulator convenience)
+  cloudhsmv2 create-cluster              Create a cluster, or restore one from a backup (AWS CloudHSM v2 CreateCluster)
+  cloudhsmv2 initialize-cluster          Initialize a cluster with its signed certificate (AWS CloudHSM v2 InitializeCluster)
+  cloudhsmv2 create-hsm                  Add an HSM to a cluster (AWS CloudHSM v2 CreateHsm)
+  cloudhsmv2 delete-hsm                  Delete an HSM of a cluster (AWS CloudHSM v2 DeleteHsm)
+  cloudhsmv2 delete-cluster              Delete a cluster without HSMs (AWS CloudHSM v2 DeleteCluster)
   sim delete-subnet                      Fault: delete a subnet behind its cluster's back
   sim set-free-addresses                 Fault: set how many IP addresses a subnet has free
   sim remove-security-group-rules        Fault: remove the cluster security group's TCP 2223-2225 rules

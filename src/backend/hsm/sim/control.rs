@@ -2,14 +2,19 @@
 //! [`SimHsm`], each call one transaction of the shared state.
 
 use super::SimHsm;
+use super::keys::associated_data;
+use crate::backend::hsm::KeyReference;
 use crate::backend::hsm::cluster_control::{
-    Backup, BackupFilters, ClusterControl, ClusterFilters, DescribeBackupsResponse,
-    DescribeClustersResponse, NetworkDescription, SimFaults, SubnetChange,
+    Backup, BackupFilters, Cluster, ClusterControl, ClusterFilters, ClusterState,
+    CreateClusterRequest, DescribeBackupsResponse, DescribeClustersResponse, Hsm, INVALID_REQUEST,
+    InitializeClusterResponse, InitializeWith, NetworkDescription, SimFaults, SubnetChange,
+    cloudhsm_error,
 };
-use crate::backend::sim::control_plane;
 use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::network;
-use crate::error::Result;
+use crate::backend::sim::{ca, control_plane, lifecycle, network};
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 
 impl ClusterControl for SimHsm {
     fn describe_clusters(&mut self, filters: &ClusterFilters) -> Result<DescribeClustersResponse> {
@@ -41,6 +46,107 @@ impl ClusterControl for SimHsm {
             control_plane::create_backup(tx, &mut ids, cluster_id, now)
         })
     }
+
+    fn create_cluster(&mut self, request: &CreateClusterRequest<'_>) -> Result<Cluster> {
+        let now = self.clock.now_unix();
+        let seed = self.id_seed;
+        let vault = &self.vault;
+        self.store.transaction(|tx| {
+            let restore = request
+                .source_backup_id
+                .map(|backup_id| lifecycle::restore_source(tx, backup_id))
+                .transpose()?;
+            let mut ids = IdGenerator::begin(tx, seed)?;
+            let cluster_id =
+                lifecycle::create_cluster(tx, &mut ids, request, restore.as_ref(), now)?;
+            if let Some(source) = &restore {
+                let from = source.source_cluster_id.as_str();
+                lifecycle::copy_users(tx, from, &cluster_id)?;
+                let reseal = |blob: &[u8], reference: i64| -> Result<Vec<u8>> {
+                    let reference = KeyReference(reference as u64);
+                    let secret = vault.open(blob, &associated_data(from, reference))?;
+                    vault.seal(&secret, &associated_data(&cluster_id, reference))
+                };
+                lifecycle::copy_keys(tx, from, &cluster_id, &reseal)?;
+            }
+            lifecycle::cluster(tx, &cluster_id)
+        })
+    }
+
+    fn initialize_cluster(
+        &mut self,
+        cluster_id: &str,
+        with: &InitializeWith<'_>,
+    ) -> Result<InitializeClusterResponse> {
+        let now = self.clock.now_unix();
+        let state_dir = self.state_dir.clone();
+        self.store.transaction(|tx| {
+            let csr = lifecycle::csr_to_initialize(tx, cluster_id)?;
+            let (certificate, trust_anchor, path) = match with {
+                InitializeWith::SignedCertificate {
+                    signed_cert_pem,
+                    trust_anchor_pem,
+                } => {
+                    ca::verify_signed_certificate(&csr, signed_cert_pem, trust_anchor_pem)
+                        .map_err(|reason| cloudhsm_error(INVALID_REQUEST, reason))?;
+                    (
+                        signed_cert_pem.trim().to_owned() + "\n",
+                        trust_anchor_pem.trim().to_owned() + "\n",
+                        None,
+                    )
+                }
+                InitializeWith::GeneratedCustomerCa => {
+                    let issued = ca::sign_csr_with_new_customer_ca(&csr, now)?;
+                    let path = state_dir.join(format!("customerCA-{cluster_id}.crt"));
+                    write_private(&path, &issued.customer_ca_pem)?;
+                    (
+                        issued.cluster_certificate_pem,
+                        issued.customer_ca_pem,
+                        Some(path.display().to_string()),
+                    )
+                }
+            };
+            lifecycle::store_initialization(tx, cluster_id, &certificate, &trust_anchor)?;
+            Ok(InitializeClusterResponse {
+                state: ClusterState::Initialized,
+                state_message: format!("Cluster {cluster_id} is initialized"),
+                trust_anchor_path: path,
+            })
+        })
+    }
+
+    fn create_hsm(&mut self, cluster_id: &str, availability_zone: &str) -> Result<Hsm> {
+        let now = self.clock.now_unix();
+        let seed = self.id_seed;
+        self.store.transaction(|tx| {
+            let mut ids = IdGenerator::begin(tx, seed)?;
+            lifecycle::create_hsm(tx, &mut ids, cluster_id, availability_zone, now)
+        })
+    }
+
+    fn delete_hsm(&mut self, cluster_id: &str, hsm_id: &str) -> Result<String> {
+        self.store
+            .transaction(|tx| lifecycle::delete_hsm(tx, cluster_id, hsm_id))
+    }
+
+    fn delete_cluster(&mut self, cluster_id: &str) -> Result<Cluster> {
+        self.store
+            .transaction(|tx| lifecycle::delete_cluster(tx, cluster_id))
+    }
+}
+
+/// Writes `text` to a new or replaced file readable by its owner only (0600).
+fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
+    let context = || format!("Cannot write {}", path.display());
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|error| Error::io(context(), error))?;
+    file.write_all(text.as_bytes())
+        .map_err(|error| Error::io(context(), error))
 }
 
 impl SimFaults for SimHsm {
