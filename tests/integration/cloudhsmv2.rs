@@ -333,3 +333,259 @@ fn a_new_cluster_is_created_initialized_given_an_hsm_and_deleted() {
     ));
     assert_eq!(deleted["data"]["Cluster"]["State"], "DELETED", "{deleted}");
 }
+
+const LIFECYCLE_SECRETS: &str = "admin=lifecycle-admin-1\nkmsuser=LifecycleKms1\n";
+
+/// A batch shell on the state in `state`, going on after failures, with the lifecycle secrets.
+fn lifecycle_shell(state: &std::path::Path) -> crate::test::LiveShell {
+    Test::new()
+        .state(state)
+        .secrets(LIFECYCLE_SECRETS)
+        .arg("--keep-going")
+        .start()
+}
+
+/// `(username, role, password_hash)` of every user of `cluster_id`, read from the database.
+fn user_rows(state: &std::path::Path, cluster_id: &str) -> Vec<(String, String, Option<String>)> {
+    let connection = rusqlite::Connection::open(state.join("state.sqlite3")).unwrap();
+    let mut statement = connection
+        .prepare(
+            "SELECT username, role, password_hash FROM users WHERE cluster_id = ?1
+             ORDER BY username",
+        )
+        .unwrap();
+    statement
+        .query_map([cluster_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// `(reference, label, sealed_secret)` of every key of `cluster_id`, read from the database.
+fn key_rows(state: &std::path::Path, cluster_id: &str) -> Vec<(i64, String, Option<Vec<u8>>)> {
+    let connection = rusqlite::Connection::open(state.join("state.sqlite3")).unwrap();
+    let mut statement = connection
+        .prepare(
+            "SELECT reference, label, sealed_secret FROM keys WHERE cluster_id = ?1
+             ORDER BY reference",
+        )
+        .unwrap();
+    statement
+        .query_map([cluster_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_restored_cluster_carries_users_keys_and_lineage_so_kms_refuses_a_second_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let mut shell = lifecycle_shell(&state);
+    for line in [
+        "cluster activate",
+        "login --username admin --role admin",
+        "user create --username kmsuser --role crypto-user",
+        "logout",
+        "login --username kmsuser --role crypto-user",
+        "key generate-symmetric aes --label restored-key --key-length-bytes 32",
+        "logout",
+    ] {
+        assert_eq!(shell.run(line)["error_code"], 0, "{line}");
+    }
+    let trust_anchor = state.join("customerCA.crt");
+    let store = shell.run(&format!(
+        "keystore create --custom-key-store-name original --cloud-hsm-cluster-id {CLUSTER_ID} \
+         --trust-anchor-certificate file://{}",
+        trust_anchor.display()
+    ));
+    assert_eq!(store["error_code"], 0, "{store}");
+    let backup = shell.run(&format!(
+        "cloudhsmv2 create-backup --cluster-id {CLUSTER_ID}"
+    ));
+    let backup_id = backup["data"]["BackupId"].as_str().unwrap().to_owned();
+
+    let restored = shell.run(&format!(
+        "cloudhsmv2 create-cluster --hsm-type hsm1.medium --subnet-ids {SUBNET_A} {SUBNET_B} \
+         --source-backup-id {backup_id}"
+    ));
+    let cluster = &restored["data"]["Cluster"];
+    assert_eq!(cluster["State"], "INITIALIZED", "{restored}");
+    assert_eq!(cluster["SourceBackupId"], backup_id.as_str());
+    assert_eq!(cluster["Hsms"], json!([]));
+    assert_ne!(cluster["SecurityGroup"], SECURITY_GROUP_ID);
+    let restored_id = cluster["ClusterId"].as_str().unwrap().to_owned();
+    let original = shell.run(&format!(
+        "cloudhsmv2 describe-clusters --filters clusterIds={CLUSTER_ID}"
+    ));
+    assert_eq!(
+        cluster["Certificates"]["ClusterCertificate"],
+        original["data"]["Clusters"][0]["Certificates"]["ClusterCertificate"]
+    );
+
+    // The users are the original's, passwords included; the keys too, re-sealed.
+    assert_eq!(
+        user_rows(&state, &restored_id),
+        user_rows(&state, CLUSTER_ID)
+    );
+    assert_eq!(user_rows(&state, &restored_id).len(), 3);
+    let original_keys = key_rows(&state, CLUSTER_ID);
+    let restored_keys = key_rows(&state, &restored_id);
+    assert_eq!(original_keys.len(), 1);
+    assert_eq!(restored_keys.len(), 1);
+    assert_eq!(restored_keys[0].0, original_keys[0].0);
+    assert_eq!(restored_keys[0].1, "restored-key");
+    assert!(restored_keys[0].2.is_some());
+    assert_ne!(restored_keys[0].2, original_keys[0].2);
+
+    // The first HSM makes the restored (activated) cluster ACTIVE.
+    let hsm = shell.run(&format!(
+        "cloudhsmv2 create-hsm --cluster-id {restored_id} --availability-zone us-east-1a"
+    ));
+    assert_eq!(hsm["data"]["Hsm"]["State"], "ACTIVE", "{hsm}");
+    let described = shell.run(&format!(
+        "cloudhsmv2 describe-clusters --filters clusterIds={restored_id}"
+    ));
+    assert_eq!(described["data"]["Clusters"][0]["State"], "ACTIVE");
+
+    // Same lineage as the cluster of an existing store: KMS refuses a second store.
+    let second = shell.run(&format!(
+        "keystore create --custom-key-store-name restored --cloud-hsm-cluster-id {restored_id} \
+         --trust-anchor-certificate file://{}",
+        trust_anchor.display()
+    ));
+    assert_eq!(second["error_code"], 1, "{second}");
+    assert!(
+        second["data"]
+            .as_str()
+            .unwrap()
+            .starts_with("CloudHsmClusterInUseException: "),
+        "{second}"
+    );
+}
+
+/// A self-signed CA made with rcgen, for signing a cluster CSR outside the simulator.
+fn test_ca(name: &str) -> (String, rcgen::Issuer<'static, rcgen::KeyPair>) {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let certificate = params.self_signed(&key).unwrap();
+    (certificate.pem(), rcgen::Issuer::new(params, key))
+}
+
+#[test]
+fn initialize_cluster_checks_the_signature_against_the_trust_anchor() {
+    let test = Test::new().arg("--keep-going");
+    let sandbox = test.path("files");
+    std::fs::create_dir(&sandbox).unwrap();
+    let mut shell = test.start();
+    let created = shell.run(&format!(
+        "cloudhsmv2 create-cluster --hsm-type hsm1.medium --subnet-ids {SUBNET_A} {SUBNET_B}"
+    ));
+    let cluster_id = created["data"]["Cluster"]["ClusterId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csr = created["data"]["Cluster"]["Certificates"]["ClusterCsr"]
+        .as_str()
+        .unwrap();
+    let (signer_pem, signer) = test_ca("customerCA");
+    let (impostor_pem, _) = test_ca("customerCA");
+    let request = rcgen::CertificateSigningRequestParams::from_pem(csr).unwrap();
+    let signed = request.signed_by(&signer).unwrap().pem();
+    let write = |name: &str, text: &str| {
+        let path = sandbox.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let signed_path = write("cluster.crt", &signed);
+    let impostor_path = write("impostor.crt", &impostor_pem);
+    let signer_path = write("customerCA.crt", &signer_pem);
+
+    // Same subject, other key: the signature does not verify.
+    assert_eq!(
+        shell.run(&format!(
+            "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} \
+             --signed-cert file://{signed_path} --trust-anchor file://{impostor_path}"
+        )),
+        crate::fixtures::failed(
+            "CloudHsmInvalidRequestException: the signed certificate's signature does not verify with the trust anchor's key"
+        )
+    );
+    // A certificate that is not the CSR's key.
+    assert_eq!(
+        shell.run(&format!(
+            "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} \
+             --signed-cert file://{signer_path} --trust-anchor file://{signer_path}"
+        )),
+        crate::fixtures::failed(
+            "CloudHsmInvalidRequestException: the signed certificate does not carry the public key of the cluster CSR"
+        )
+    );
+    let initialized = shell.run(&format!(
+        "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} \
+         --signed-cert file://{signed_path} --trust-anchor file://{signer_path}"
+    ));
+    assert_eq!(initialized["data"]["State"], "INITIALIZED", "{initialized}");
+    assert!(initialized["data"].get("TrustAnchorPath").is_none());
+    let described = shell.run(&format!(
+        "cloudhsmv2 describe-clusters --filters clusterIds={cluster_id}"
+    ));
+    let certificates = &described["data"]["Clusters"][0]["Certificates"];
+    assert_eq!(
+        certificates["ClusterCertificate"].as_str().unwrap().trim(),
+        signed.trim()
+    );
+    assert!(certificates.get("ClusterCsr").is_none());
+
+    // KMS's view of the new cluster once it has two HSMs: the network, lineage and trust anchor
+    // checks pass; it is not ACTIVE, since `cluster activate` works on the default cluster only,
+    // and a new cluster has no kmsuser.
+    for zone in ["us-east-1a", "us-east-1b"] {
+        let hsm = shell.run(&format!(
+            "cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone {zone}"
+        ));
+        assert_eq!(hsm["error_code"], 0, "{hsm}");
+    }
+    let report = shell.run(&format!(
+        "keystore check-prerequisites --cloud-hsm-cluster-id {cluster_id} \
+         --trust-anchor-certificate file://{signer_path}"
+    ));
+    let results: Vec<(String, bool)> = report["data"]["Checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|check| {
+            (
+                check["Check"].as_str().unwrap().to_owned(),
+                check["Passed"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("ClusterExists", true),
+        ("ClusterActive", false),
+        ("ActiveHsmsInTwoZones", true),
+        ("SubnetsInTwoZones", true),
+        ("SubnetsExist", true),
+        ("SubnetsHaveFreeAddresses", true),
+        ("SecurityGroupRules", true),
+        ("ClusterNotInUse", true),
+        ("TrustAnchorMatches", true),
+        ("KmsuserExists", false),
+        ("KmsuserPassword", true),
+        ("KmsuserNoMfa", true),
+        ("KmsuserNotLoggedIn", true),
+        ("KmsuserNotLocked", true),
+    ]
+    .map(|(name, passed)| (name.to_owned(), passed));
+    assert_eq!(results, expected, "{report}");
+    assert_eq!(report["data"]["AllPassed"], false);
+}
