@@ -122,8 +122,8 @@ pub fn initialize_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>
                 "--signed-cert needs --trust-anchor, the certificate of the CA that signed it",
             ));
         };
-        let signed_cert_pem = pem_argument(text(invocation, "signed-cert"))?;
-        let trust_anchor_pem = pem_argument(trust_anchor)?;
+        let signed_cert_pem = super::text_argument(text(invocation, "signed-cert"))?;
+        let trust_anchor_pem = super::text_argument(trust_anchor)?;
         control_plane(context, invocation)?.initialize_cluster(
             cluster_id,
             &InitializeWith::SignedCertificate {
@@ -155,20 +155,6 @@ pub fn delete_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) ->
     Ok(Reply::data(ReplyData::ClusterReply(ClusterReply {
         cluster,
     })))
-}
-
-/// A PEM argument as the AWS CLI takes it: `file://PATH` is read (a leading `~/` is the home
-/// directory), anything else is the PEM itself.
-fn pem_argument(value: &str) -> Result<String> {
-    let Some(path) = value.strip_prefix("file://") else {
-        return Ok(value.to_owned());
-    };
-    let path = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => std::path::PathBuf::from(path),
-    };
-    std::fs::read_to_string(&path)
-        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
 }
 
 fn control_plane<'c>(

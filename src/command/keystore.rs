@@ -27,22 +27,8 @@ fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
     invocation.text(name).unwrap_or_default()
 }
 
-/// The PEM text of `--trust-anchor-certificate`: `file://PATH` is read (a leading `~/` is the
-/// home directory), anything else is the PEM itself, as the AWS CLI takes it.
-fn trust_anchor(value: &str) -> Result<String> {
-    let Some(path) = value.strip_prefix("file://") else {
-        return Ok(value.to_owned());
-    };
-    let path = match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
-        _ => std::path::PathBuf::from(path),
-    };
-    std::fs::read_to_string(&path)
-        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
-}
-
 pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
-    let trust_anchor_pem = trust_anchor(text(invocation, "trust-anchor-certificate"))?;
+    let trust_anchor_pem = super::text_argument(text(invocation, "trust-anchor-certificate"))?;
     let password = context.secret(invocation, "key-store-password", PASSWORD_OWNER)?;
     let response = context.kms.create_custom_key_store(&CreateRequest {
         name: text(invocation, "custom-key-store-name"),
@@ -105,7 +91,7 @@ pub fn check_prerequisites(
 ) -> Result<Reply> {
     let trust_anchor_pem = invocation
         .text("trust-anchor-certificate")
-        .map(trust_anchor)
+        .map(super::text_argument)
         .transpose()?;
     let report = context.kms.check_prerequisites(
         text(invocation, "cloud-hsm-cluster-id"),

@@ -14,11 +14,19 @@ fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
     invocation.text(name).unwrap_or_default()
 }
 
-/// A base64 blob argument; anything else is a `ValidationException` naming the member.
+/// A blob argument as AWS CLI v2 takes it: base64 text, or `fileb://PATH` for the raw bytes of
+/// a file; bad base64 is a `ValidationException` naming the member.
 fn blob(invocation: &Invocation<'_>, name: &str) -> Result<Vec<u8>> {
     use base64::Engine;
+    let value = text(invocation, name);
+    if let Some(path) = value.strip_prefix("fileb://") {
+        let path = super::user_path(path);
+        return std::fs::read(&path).map_err(|error| {
+            crate::error::Error::io(format!("Cannot read {}", path.display()), error)
+        });
+    }
     base64::engine::general_purpose::STANDARD
-        .decode(text(invocation, name).trim())
+        .decode(value.trim())
         .map_err(|_| {
             kms_error(
                 "ValidationException",
@@ -80,6 +88,9 @@ pub fn encrypt(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result
         plaintext: &plaintext,
         context: &encryption_context,
     })?;
+    if let Some(path) = invocation.text("path") {
+        super::write_private_file(path, &response.ciphertext_blob)?;
+    }
     Ok(Reply::data(ReplyData::Encrypted(response)))
 }
 

@@ -391,3 +391,37 @@ fn role(invocation: &Invocation<'_>) -> Result<Role> {
             message: format!("'{}' has no valid --role", invocation.spec.path),
         })
 }
+
+/// A path as the AWS CLI reads it: a leading `~/` is the home directory.
+fn user_path(path: &str) -> std::path::PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => std::path::Path::new(&home).join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+/// A text argument as the AWS CLI takes it: `file://PATH` is the file's text, anything else is
+/// the text itself (a PEM certificate, for example).
+fn text_argument(value: &str) -> Result<String> {
+    let Some(path) = value.strip_prefix("file://") else {
+        return Ok(value.to_owned());
+    };
+    let path = user_path(path);
+    std::fs::read_to_string(&path)
+        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
+}
+
+/// Writes `bytes` to a file only its owner can read (wrapped keys, ciphertexts).
+fn write_private_file(path: &str, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = user_path(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|error| Error::io(format!("Cannot write {}", path.display()), error))
+}

@@ -8,9 +8,6 @@ use crate::backend::hsm::requests::{NewKeyOptions, UnwrapRequest, WrapRequest};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use serde::Serialize;
-use std::fs::OpenOptions;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 
 /// What `key wrap` prints, with the CLI's snake_case names.
 #[derive(Debug, Serialize)]
@@ -84,14 +81,7 @@ pub fn wrap(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Re
     )?;
     if let Some(path) = invocation.text("path") {
         // The wrapped bytes are as sensitive as the wrapping key is weak: owner-only.
-        OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(path)
-            .and_then(|mut file| file.write_all(&wrapped.data))
-            .map_err(|error| Error::io(format!("Cannot write {path}"), error))?;
+        super::write_private_file(path, &wrapped.data)?;
     }
     Ok(Reply::data(ReplyData::Wrapped(WrapReply {
         payload_key_reference: wrapped.payload_key_reference,

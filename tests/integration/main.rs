@@ -3,6 +3,7 @@
 mod batch;
 mod cloudhsmv2;
 mod concurrency;
+mod demo;
 mod fixtures;
 mod golden;
 mod interop;
