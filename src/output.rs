@@ -53,6 +53,44 @@ pub struct Output {
     carets: bool,
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
+    progress: Progress,
+}
+
+/// A one-line spinner on stderr for commands that wait (`keystore connect --wait`), drawn only
+/// when stderr is a terminal, so that batch output and logs stay clean.
+#[derive(Debug)]
+pub struct Progress {
+    enabled: bool,
+    frame: usize,
+}
+
+impl Progress {
+    const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+
+    pub fn new(enabled: bool) -> Self {
+        Self { enabled, frame: 0 }
+    }
+
+    /// Redraws the line with the next spinner frame and `message`.
+    pub fn tick(&mut self, message: &str) {
+        if !self.enabled {
+            return;
+        }
+        let frame = Self::FRAMES[self.frame % Self::FRAMES.len()];
+        self.frame += 1;
+        let mut stderr = io::stderr();
+        // A spinner that cannot be drawn changes nothing about the command's result.
+        let _ = write!(stderr, "\r\x1b[2K{frame} {message}");
+        let _ = stderr.flush();
+    }
+
+    /// Clears the spinner line, if one was drawn.
+    pub fn finish(&mut self) {
+        if self.enabled && self.frame > 0 {
+            let _ = write!(io::stderr(), "\r\x1b[2K");
+        }
+        self.frame = 0;
+    }
 }
 
 impl Output {
@@ -69,7 +107,13 @@ impl Output {
             carets,
             stdout,
             stderr,
+            // The spinner goes where the carets go: to stderr, when it is a terminal.
+            progress: Progress::new(carets),
         }
+    }
+
+    pub fn progress(&mut self) -> &mut Progress {
+        &mut self.progress
     }
 
     /// Prints one line's warnings, caret and result.

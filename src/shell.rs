@@ -116,6 +116,7 @@ impl Shell {
                     session: &mut self.session,
                     secrets: self.secrets.as_mut(),
                     warnings: &mut warnings,
+                    progress: self.output.progress(),
                 };
                 command::dispatch(&mut context, invocation)
             }

@@ -6,6 +6,7 @@ use crate::backend::kms::{
     ConnectionState, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
 };
 use crate::error::{Error, Result};
+use crate::output::Progress;
 use crate::parse::Invocation;
 use serde::Serialize;
 use std::time::Duration;
@@ -71,7 +72,7 @@ pub fn connect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result
     let id = text(invocation, "custom-key-store-id");
     context.kms.connect_custom_key_store(id)?;
     if invocation.switch("wait") {
-        wait_until_final(context.kms, id)?;
+        wait_until_final(context.kms, context.progress, id)?;
     }
     Ok(empty())
 }
@@ -80,7 +81,7 @@ pub fn disconnect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Res
     let id = text(invocation, "custom-key-store-id");
     context.kms.disconnect_custom_key_store(id)?;
     if invocation.switch("wait") {
-        wait_until_final(context.kms, id)?;
+        wait_until_final(context.kms, context.progress, id)?;
     }
     Ok(empty())
 }
@@ -101,7 +102,21 @@ pub fn check_prerequisites(
 }
 
 /// Reads the store again every [`WAIT_POLL`] until it is no longer CONNECTING or DISCONNECTING.
-fn wait_until_final(kms: &mut dyn KmsBackend, id: &str) -> Result<ConnectionState> {
+fn wait_until_final(
+    kms: &mut dyn KmsBackend,
+    progress: &mut Progress,
+    id: &str,
+) -> Result<ConnectionState> {
+    let result = poll_until_final(kms, progress, id);
+    progress.finish();
+    result
+}
+
+fn poll_until_final(
+    kms: &mut dyn KmsBackend,
+    progress: &mut Progress,
+    id: &str,
+) -> Result<ConnectionState> {
     loop {
         let response = kms.describe_custom_key_stores(&DescribeRequest {
             id: Some(id),
@@ -117,6 +132,7 @@ fn wait_until_final(kms: &mut dyn KmsBackend, id: &str) -> Result<ConnectionStat
         if state.is_final() {
             return Ok(state);
         }
+        progress.tick(&format!("{id}: {}", state.as_str()));
         std::thread::sleep(WAIT_POLL);
     }
 }

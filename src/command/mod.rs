@@ -223,6 +223,8 @@ pub struct Context<'a> {
     pub secrets: &'a mut dyn SecretSource,
     /// Lines for stderr, printed by `output` before the envelope.
     pub warnings: &'a mut Vec<String>,
+    /// The spinner of commands that wait.
+    pub progress: &'a mut crate::output::Progress,
 }
 
 impl Context<'_> {
