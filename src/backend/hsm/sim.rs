@@ -63,18 +63,29 @@ impl SimHsm {
         let mut store = Store::open(&options.state_dir)?;
         let seed = IdSeed::new(options.seed);
         let ca_path = options.state_dir.join(CUSTOMER_CA_FILE_NAME);
-        let (cluster_id, created_now) = store.transaction(|tx| {
-            let found_version = schema::migrate(tx)?;
-            let created_now = found_version == 0;
-            if created_now {
-                let mut ids = IdGenerator::begin(tx, seed)?;
-                let created = cluster::create_first_cluster(tx, &mut ids, clock.now_unix())?;
-                // Written before the commit: if the commit fails, the next open creates the
-                // cluster again and rewrites the file, so the two never disagree for long.
-                store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
+        // The common case, a state already at this binary's schema, needs no write lock.
+        let current = store.read(|tx| {
+            if schema::version(tx)? == schema::CURRENT_VERSION {
+                cluster::default_cluster_id(tx).map(Some)
+            } else {
+                Ok(None)
             }
-            Ok((cluster::default_cluster_id(tx)?, created_now))
         })?;
+        let (cluster_id, created_now) = match current {
+            Some(cluster_id) => (cluster_id, false),
+            None => store.transaction(|tx| {
+                let found_version = schema::migrate(tx)?;
+                let created_now = found_version == 0;
+                if created_now {
+                    let mut ids = IdGenerator::begin(tx, seed)?;
+                    let created = cluster::create_first_cluster(tx, &mut ids, clock.now_unix())?;
+                    // Written before the commit: if the commit fails, the next open creates the
+                    // cluster again and rewrites the file, so the two never disagree for long.
+                    store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
+                }
+                Ok((cluster::default_cluster_id(tx)?, created_now))
+            })?,
+        };
         Ok(SimHsm {
             store,
             state_dir: options.state_dir.clone(),

@@ -31,6 +31,7 @@ use crate::backend::sim::{SimOptions, schema};
 use crate::error::{Error, Result};
 use connection::Env;
 use rusqlite::Transaction;
+use std::path::PathBuf;
 
 /// The longest `sim set-delays` accepts: a real connect takes up to 20 minutes.
 pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
@@ -38,42 +39,65 @@ pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
 /// KMS custom key stores bound to the simulated clusters of one state directory.
 #[derive(Debug)]
 pub struct SimKms {
-    store: Store,
-    vault: Vault,
+    state_dir: PathBuf,
+    /// Opened by the first KMS call, so that HSM-only commands do not pay for it.
+    connection: Option<Connection>,
     process: ProcessIdentity,
     clock: Clock,
     id_seed: IdSeed,
 }
 
+/// The KMS simulator's own connection to the state, and the vault that seals its passwords.
+#[derive(Debug)]
+struct Connection {
+    store: Store,
+    vault: Vault,
+}
+
 impl SimKms {
-    /// Opens the state the HSM simulator has already created in `options.state_dir`.
+    /// The KMS simulator on the state the HSM simulator has created in `options.state_dir`;
+    /// nothing is opened until the first call.
     pub fn open(options: &SimOptions) -> Result<SimKms> {
-        let mut store = Store::open(&options.state_dir)?;
-        store.transaction(|tx| {
-            if schema::migrate(tx)? == 0 {
-                return Err(Error::State {
-                    message: "the KMS simulator needs a state made by the HSM simulator".to_owned(),
-                });
-            }
-            Ok(())
-        })?;
         Ok(SimKms {
-            store,
-            vault: Vault::open_or_create(&options.state_dir)?,
+            state_dir: options.state_dir.clone(),
+            connection: None,
             process: ProcessIdentity::current(),
             clock: Clock::System,
             id_seed: IdSeed::new(options.seed),
         })
     }
 
+    fn connection(&mut self) -> Result<&mut Connection> {
+        if self.connection.is_none() {
+            let mut store = Store::open(&self.state_dir)?;
+            store.transaction(|tx| {
+                if schema::migrate(tx)? == 0 {
+                    return Err(Error::State {
+                        message: "the KMS simulator needs a state made by the HSM simulator"
+                            .to_owned(),
+                    });
+                }
+                Ok(())
+            })?;
+            let vault = Vault::open_or_create(&self.state_dir)?;
+            self.connection = Some(Connection { store, vault });
+        }
+        self.connection.as_mut().ok_or_else(|| Error::State {
+            message: "the KMS simulator's state could not be opened".to_owned(),
+        })
+    }
+
     /// Runs `work` in one transaction after advancing due transitions.
     fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
+        let now = self.clock.now_unix();
+        let process = self.process;
+        let opened = self.connection()?;
         let env = Env {
-            vault: &self.vault,
-            process: &self.process,
-            now: self.clock.now_unix(),
+            vault: &opened.vault,
+            process: &process,
+            now,
         };
-        self.store.transaction(|tx| {
+        opened.store.transaction(|tx| {
             connection::advance(tx, &env)?;
             work(tx, &env)
         })
@@ -176,7 +200,8 @@ impl KmsBackend for SimKms {
 
 impl KmsSimFaults for SimKms {
     fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()> {
-        self.store
+        self.connection()?
+            .store
             .transaction(|tx| connection::set_connect_failure(tx, code))
     }
 
@@ -194,7 +219,8 @@ impl KmsSimFaults for SimKms {
             }
         }
         let now = self.clock.now_unix();
-        self.store
+        self.connection()?
+            .store
             .transaction(|tx| connection::set_delays(tx, now, connect_seconds, disconnect_seconds))
     }
 }

@@ -253,6 +253,11 @@ const MIGRATIONS: &[&str] = &[
 /// The schema version this binary writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// The schema version of the state (0 for an empty database).
+pub fn version(tx: &Transaction<'_>) -> Result<i64> {
+    Ok(tx.query_row("PRAGMA user_version", [], |row| row.get(0))?)
+}
+
 /// Brings the schema up to [`CURRENT_VERSION`] inside `tx` and returns the version found.
 ///
 /// Version 0 means an empty database: the caller creates the first cluster in the same
