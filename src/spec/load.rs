@@ -6,6 +6,7 @@ use crate::command::CommandId;
 use crate::parse::value::check_integer;
 use crate::session::Role;
 use serde::Deserialize;
+use serde_json::Value;
 
 /// The kind names of the TOML and the kinds they stand for, in the order the header lists them.
 const KIND_NAMES: [(&str, ArgKind); 8] = [
@@ -45,7 +46,7 @@ struct RawCommand {
     id: String,
     summary: String,
     about: Option<String>,
-    access: toml::Value,
+    access: Value,
     #[serde(default)]
     arg: Vec<RawArg>,
     #[serde(default)]
@@ -62,7 +63,7 @@ struct RawArg {
     kind: String,
     value: Option<String>,
     choices: Option<Vec<String>>,
-    default: Option<toml::Value>,
+    default: Option<Value>,
     min: Option<i64>,
     max: Option<i64>,
     required: Option<bool>,
@@ -73,7 +74,16 @@ struct RawArg {
 
 /// Reads and checks the whole table. Errors name the command path and, where it applies, the arg.
 pub(super) fn parse_table(text: &str) -> Result<Vec<CommandSpec>, String> {
-    let table: RawTable = toml::from_str(text).map_err(|error| error.to_string())?;
+    check_table(toml::from_str(text).map_err(|error| error.to_string())?)
+}
+
+/// Reads and checks the table from the JSON that `build.rs` made of `grammar/commands.toml`:
+/// the same rows, parsed several times faster at every start of the shell.
+pub(super) fn parse_table_json(text: &str) -> Result<Vec<CommandSpec>, String> {
+    check_table(serde_json::from_str(text).map_err(|error| error.to_string())?)
+}
+
+fn check_table(table: RawTable) -> Result<Vec<CommandSpec>, String> {
     if table.command.is_empty() {
         return Err(String::from("the table has no [[command]]"));
     }
@@ -159,13 +169,13 @@ fn one_of_groups(args: &[ArgSpec], groups: Vec<Vec<String>>) -> Result<Vec<Vec<u
         .collect()
 }
 
-fn access(value: &toml::Value) -> Result<Access, String> {
+fn access(value: &Value) -> Result<Access, String> {
     const EXPECTED: &str =
         "access must be \"public\", \"logged-in\" or a list of roles (\"admin\", \"crypto-user\")";
     match value {
-        toml::Value::String(level) if level == "public" => Ok(Access::Public),
-        toml::Value::String(level) if level == "logged-in" => Ok(Access::LoggedIn),
-        toml::Value::Array(items) if !items.is_empty() => {
+        Value::String(level) if level == "public" => Ok(Access::Public),
+        Value::String(level) if level == "logged-in" => Ok(Access::LoggedIn),
+        Value::Array(items) if !items.is_empty() => {
             let mut roles = Vec::with_capacity(items.len());
             for item in items {
                 let role = item
@@ -183,14 +193,27 @@ fn access(value: &toml::Value) -> Result<Access, String> {
     }
 }
 
-/// A TOML value as it would be written, for messages about a value of the wrong shape.
-fn shown(value: &toml::Value) -> String {
+/// A value as it would be written in the table, for messages about a value of the wrong shape.
+fn shown(value: &Value) -> String {
     match value {
-        toml::Value::String(text) => format!("{text:?}"),
-        toml::Value::Integer(number) => number.to_string(),
-        toml::Value::Boolean(flag) => flag.to_string(),
-        toml::Value::Array(items) if items.is_empty() => String::from("an empty list"),
-        other => format!("a value of type {}", other.type_str()),
+        Value::String(text) => format!("{text:?}"),
+        Value::Number(number) => number.to_string(),
+        Value::Bool(flag) => flag.to_string(),
+        Value::Array(items) if items.is_empty() => String::from("an empty list"),
+        other => format!("a value of type {}", type_name(other)),
+    }
+}
+
+/// The TOML name of a value's type, as the table's author knows them.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "string",
+        Value::Number(number) if number.is_i64() || number.is_u64() => "integer",
+        Value::Number(_) => "float",
+        Value::Bool(_) => "boolean",
+        Value::Array(_) => "array",
+        Value::Object(_) => "table",
+        Value::Null => "null",
     }
 }
 
@@ -350,15 +373,15 @@ fn choices(raw: Option<Vec<String>>, kind: ArgKind) -> Result<Vec<String>, Strin
 
 /// The default as the text a user could have typed, after checking that it is valid for `kind`.
 fn default_text(
-    default: &toml::Value,
+    default: &Value,
     kind: ArgKind,
     choices: &[String],
     min: Option<i64>,
     max: Option<i64>,
 ) -> Result<String, String> {
     let text = match default {
-        toml::Value::String(text) => text.clone(),
-        toml::Value::Integer(number) if kind == ArgKind::Integer => number.to_string(),
+        Value::String(text) => text.clone(),
+        Value::Number(number) if kind == ArgKind::Integer && number.is_i64() => number.to_string(),
         other => {
             return Err(format!(
                 "default must be a string{}, not {}",
@@ -367,7 +390,7 @@ fn default_text(
                 } else {
                     ""
                 },
-                other.type_str()
+                type_name(other)
             ));
         }
     };

@@ -14,6 +14,9 @@ use std::collections::HashMap;
 /// The text of the table, compiled in so that the binary needs no files at run time.
 pub const COMMANDS_TOML: &str = include_str!("../../grammar/commands.toml");
 
+/// The same table as JSON, made by `build.rs`; what the shell parses at start-up.
+const COMMANDS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/commands.json"));
+
 /// Who may run a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -96,14 +99,17 @@ impl CommandTable {
     /// The table compiled into the binary. A malformed table is a build defect that the table
     /// meta-tests catch, so this panics with the loader's message rather than limping on.
     pub fn builtin() -> CommandTable {
-        match Self::from_toml(COMMANDS_TOML) {
+        match load::parse_table_json(COMMANDS_JSON).and_then(CommandTable::indexed) {
             Ok(table) => table,
             Err(message) => panic!("grammar/commands.toml is invalid: {message}"),
         }
     }
 
     pub fn from_toml(text: &str) -> Result<CommandTable, String> {
-        let commands = load::parse_table(text)?;
+        CommandTable::indexed(load::parse_table(text)?)
+    }
+
+    fn indexed(commands: Vec<CommandSpec>) -> Result<CommandTable, String> {
         let mut by_path = HashMap::with_capacity(commands.len());
         let mut by_id = HashMap::with_capacity(commands.len());
         let mut secret_flags: Vec<String> = Vec::new();

@@ -479,3 +479,12 @@ fn one_of_groups_are_checked() {
         "command 'sign': arg 'data-path' is in two one_of groups"
     );
 }
+
+#[test]
+fn the_json_made_at_build_time_is_the_same_table_as_the_toml() {
+    let from_toml = CommandTable::from_toml(crate::spec::COMMANDS_TOML).unwrap();
+    assert_eq!(
+        format!("{:?}", from_toml.commands()),
+        format!("{:?}", CommandTable::builtin().commands())
+    );
+}
