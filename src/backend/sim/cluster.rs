@@ -153,7 +153,7 @@ pub fn create_first_cluster(
 }
 
 /// The security group CloudHSM creates with a cluster: TCP 2223-2225 in from and out to itself.
-fn create_cluster_security_group(
+pub(crate) fn create_cluster_security_group(
     tx: &Transaction<'_>,
     cluster_id: &str,
     vpc_id: &str,

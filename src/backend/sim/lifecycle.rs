@@ -9,7 +9,7 @@
 //! cluster as they are at restore time.
 
 use super::ca;
-use super::cluster::{HSM_PORT_RANGE, USABLE_ADDRESSES_PER_SLASH_24};
+use super::cluster::USABLE_ADDRESSES_PER_SLASH_24;
 use super::control_plane::clusters;
 use super::ids::IdGenerator;
 use crate::backend::hsm::cluster_control::{
@@ -135,24 +135,7 @@ pub fn create_cluster(
 
     let cluster_id = ids.cluster_id();
     let group_id = ids.security_group_id();
-    tx.execute(
-        "INSERT INTO security_groups (group_id, vpc_id, group_name, description)
-         VALUES (?1, ?2, ?3, ?4)",
-        params![
-            group_id,
-            vpc_id,
-            format!("cloudhsm-{cluster_id}-sg"),
-            format!("Security group for CloudHSM cluster {cluster_id}"),
-        ],
-    )?;
-    for direction in ["inbound", "outbound"] {
-        tx.execute(
-            "INSERT INTO security_group_rules
-                 (group_id, direction, protocol, from_port, to_port, peer_group_id)
-             VALUES (?1, ?2, 'tcp', ?3, ?4, ?1)",
-            params![group_id, direction, HSM_PORT_RANGE.0, HSM_PORT_RANGE.1],
-        )?;
-    }
+    super::cluster::create_cluster_security_group(tx, &cluster_id, &vpc_id, &group_id)?;
 
     let (state, csr, certificate, trust_anchor, activated, source_backup) = match restore {
         Some(source) => {

@@ -6,6 +6,7 @@ use super::check_reader;
 use super::keys::{
     asymmetric_facts, length, lifetime, public_material, require, require_owner, select, unusable,
 };
+use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, Key, KeyAttributes, KeyClass, KeyKind, KeyReference,
     KeyType,
@@ -202,15 +203,20 @@ impl SimHsm {
         )
     }
 
+    /// The one key `filter` selects among those `actor` can see, read without the write lock.
+    fn find_one(&mut self, actor: &Login, filter: &Filter) -> Result<StoredKey> {
+        self.store.read(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
+            select(tx, &self.cluster_id, actor, filter)
+        })
+    }
+
     pub(super) fn sign_now(
         &mut self,
         actor: &Login,
         request: &SignRequest<'_>,
     ) -> Result<Signature> {
-        let stored = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            select(tx, &self.cluster_id, actor, request.key_filter)
-        })?;
+        let stored = self.find_one(actor, request.key_filter)?;
         require(
             &stored,
             stored.key.attributes.class == KeyClass::PrivateKey,
@@ -240,10 +246,7 @@ impl SimHsm {
         request: &SignRequest<'_>,
         signature: &[u8],
     ) -> Result<KeyReference> {
-        let stored = self.store.read(|tx| {
-            check_reader(tx, &self.cluster_id, actor)?;
-            select(tx, &self.cluster_id, actor, request.key_filter)
-        })?;
+        let stored = self.find_one(actor, request.key_filter)?;
         require(
             &stored,
             stored.key.attributes.class == KeyClass::PublicKey,
