@@ -1,6 +1,7 @@
 //! `cloudhsmv2 describe-clusters`, `describe-backups` and `create-backup`: the cluster control
 //! plane, with AWS CLI style `--filters KEY=VALUE[,VALUE...]` words.
 
+use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{
     BackupFilters, BackupState, Cluster, ClusterControl, ClusterFilters, ClusterState,
@@ -85,10 +86,6 @@ pub struct HsmReply {
 #[serde(rename_all = "PascalCase")]
 pub struct HsmDeleted {
     pub hsm_id: String,
-}
-
-fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
-    invocation.text(name).unwrap_or_default()
 }
 
 pub fn create_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {

@@ -1,6 +1,7 @@
 //! `keystore ...`: the KMS custom key store lifecycle with the AWS CLI's flag names. `data` is
 //! the KMS API's response object; failures are `"<ExceptionName>: <message>"`.
 
+use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::kms::{
     ConnectionState, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
@@ -22,10 +23,6 @@ pub struct Empty {}
 
 fn empty() -> Reply {
     Reply::data(ReplyData::Empty(Empty {}))
-}
-
-fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
-    invocation.text(name).unwrap_or_default()
 }
 
 pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {

@@ -2,17 +2,13 @@
 //! API's response object; blobs are base64 in and out, as AWS CLI v2 takes and shows them.
 
 use super::keystore::Empty;
+use super::text;
 use super::{Context, Reply, ReplyData};
-use crate::backend::kms::keys::{ENCRYPT_DECRYPT, ORIGIN_AWS_CLOUDHSM, SYMMETRIC_DEFAULT};
 use crate::backend::kms::{
     CreateKeyRequest, DecryptRequest, EncryptRequest, EncryptionContext, kms_error,
 };
 use crate::error::Result;
 use crate::parse::Invocation;
-
-fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
-    invocation.text(name).unwrap_or_default()
-}
 
 /// A blob argument as AWS CLI v2 takes it: base64 text, or `fileb://PATH` for the raw bytes of
 /// a file; bad base64 is a `ValidationException` naming the member.
@@ -59,10 +55,10 @@ fn context(invocation: &Invocation<'_>) -> Result<EncryptionContext> {
 pub fn create_key(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let response = context.kms.create_key(&CreateKeyRequest {
         custom_key_store_id: text(invocation, "custom-key-store-id"),
-        origin: invocation.text("origin").unwrap_or(ORIGIN_AWS_CLOUDHSM),
+        origin: text(invocation, "origin"),
         description: text(invocation, "description"),
-        key_spec: invocation.text("key-spec").unwrap_or(SYMMETRIC_DEFAULT),
-        key_usage: invocation.text("key-usage").unwrap_or(ENCRYPT_DECRYPT),
+        key_spec: text(invocation, "key-spec"),
+        key_usage: text(invocation, "key-usage"),
         multi_region: invocation.switch("multi-region"),
     })?;
     Ok(Reply::data(ReplyData::KmsKey(response)))

@@ -427,3 +427,9 @@ fn write_private_file(path: &str, bytes: &[u8]) -> Result<()> {
         .and_then(|mut file| file.write_all(bytes))
         .map_err(|error| Error::io(format!("Cannot write {}", path.display()), error))
 }
+
+/// A string arg the binder has already insisted on (required, or filled from its default); an
+/// optional one that was left out reads as empty.
+fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
+    invocation.text(name).unwrap_or_default()
+}

@@ -1,6 +1,7 @@
 //! `sim ...`: faults injected into the simulated network, and their repairs, for rehearsing
 //! what KMS reports when a cluster breaks underneath a custom key store.
 
+use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
 use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults};
@@ -155,11 +156,6 @@ fn faults<'c>(
         .hsm
         .sim_faults()
         .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))
-}
-
-/// A required string arg; the binder has already insisted on it.
-fn text<'i>(invocation: &'i Invocation<'_>, name: &str) -> &'i str {
-    invocation.text(name).unwrap_or_default()
 }
 
 fn notice(message: String) -> Reply {

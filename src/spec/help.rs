@@ -162,16 +162,7 @@ fn command_help(table: &CommandTable, spec: &CommandSpec) -> String {
 /// The commands under `prefix`, named by the words after it, in table order.
 fn subcommand_rows<S: AsRef<str>>(table: &CommandTable, prefix: &[S]) -> Vec<(String, String)> {
     table
-        .commands()
-        .iter()
-        .filter(|command| {
-            command.words.len() > prefix.len()
-                && command
-                    .words
-                    .iter()
-                    .zip(prefix)
-                    .all(|(word, given)| word == given.as_ref())
-        })
+        .under(prefix)
         .map(|command| {
             (
                 command.words[prefix.len()..].join(" "),

@@ -156,19 +156,25 @@ impl CommandTable {
         &self.secret_flags
     }
 
+    /// The commands whose paths start with `prefix` and go on past it, in table order.
+    pub fn under<'p, S: AsRef<str>>(
+        &self,
+        prefix: &'p [S],
+    ) -> impl Iterator<Item = &CommandSpec> + use<'_, 'p, S> {
+        self.commands.iter().filter(move |command| {
+            command.words.len() > prefix.len()
+                && command
+                    .words
+                    .iter()
+                    .zip(prefix)
+                    .all(|(word, given)| word == given.as_ref())
+        })
+    }
+
     /// The words that may follow `prefix` (command words only), sorted and deduplicated.
     pub fn next_words(&self, prefix: &[&str]) -> Vec<&str> {
         let mut words: Vec<&str> = self
-            .commands
-            .iter()
-            .filter(|command| {
-                command.words.len() > prefix.len()
-                    && command
-                        .words
-                        .iter()
-                        .zip(prefix)
-                        .all(|(word, given)| word == given)
-            })
+            .under(prefix)
             .map(|command| command.words[prefix.len()].as_str())
             .collect();
         words.sort_unstable();

@@ -14,7 +14,7 @@ pub use keys::{
     EncryptResponse, EncryptionContext, GenerateRandomResponse, KeyMetadataResponse,
     ListKeysResponse, ScheduleDeletionResponse,
 };
-pub use validate::{length, marker, validate_cluster_id, validate_password};
+pub use validate::{length, marker, page_request, validate_cluster_id, validate_password};
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;

@@ -76,6 +76,22 @@ pub fn marker(value: &str) -> Result<()> {
     }
 }
 
+/// The paging members of the list operations: `Limit` within 1-1000 and a well-formed
+/// `Marker`.
+pub fn page_request(limit: Option<i64>, page_marker: Option<&str>) -> Result<()> {
+    if let Some(limit) = limit
+        && !(1..=1000).contains(&limit)
+    {
+        let constraint = if limit < 1 {
+            "Member must have value greater than or equal to 1"
+        } else {
+            "Member must have value less than or equal to 1000"
+        };
+        return Err(validation_error(&limit.to_string(), "limit", constraint));
+    }
+    page_marker.map_or(Ok(()), marker)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

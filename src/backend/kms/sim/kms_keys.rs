@@ -12,7 +12,7 @@ use crate::backend::kms::keys::{
 };
 use crate::backend::kms::{
     CancelDeletionResponse, ConnectionState, CreateKeyRequest, KeyMetadataResponse,
-    ListKeysResponse, ScheduleDeletionResponse, kms_error, length, marker, validation_error,
+    ListKeysResponse, ScheduleDeletionResponse, kms_error, length, page_request, validation_error,
 };
 use crate::backend::sim::ids::{IdGenerator, IdSeed};
 use crate::error::{Error, Result};
@@ -240,19 +240,7 @@ pub fn list(
     limit: Option<i64>,
     page_marker: Option<&str>,
 ) -> Result<ListKeysResponse> {
-    if let Some(limit) = limit
-        && !(1..=1000).contains(&limit)
-    {
-        let constraint = if limit < 1 {
-            "Member must have value greater than or equal to 1"
-        } else {
-            "Member must have value less than or equal to 1000"
-        };
-        return Err(validation_error(&limit.to_string(), "limit", constraint));
-    }
-    if let Some(text) = page_marker {
-        marker(text)?;
-    }
+    page_request(limit, page_marker)?;
     let rows = all(tx)?;
     let start = match page_marker {
         None => 0,

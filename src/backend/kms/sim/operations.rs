@@ -6,8 +6,7 @@ use super::connection::{self, Env, open_password, seal_password};
 use super::stores::{self, StoreRow};
 use crate::backend::kms::{
     ConnectionState, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
-    UpdateRequest, kms_error, length, marker, validate_cluster_id, validate_password,
-    validation_error,
+    UpdateRequest, kms_error, length, page_request, validate_cluster_id, validate_password,
 };
 use crate::backend::sim::ids::{IdGenerator, IdSeed};
 use crate::backend::sim::logins;
@@ -117,20 +116,7 @@ pub fn validate_describe(request: &DescribeRequest<'_>) -> Result<()> {
             "1 validation error detected: give CustomKeyStoreId or CustomKeyStoreName, not both",
         ));
     }
-    if let Some(limit) = request.limit
-        && !(1..=1000).contains(&limit)
-    {
-        let constraint = if limit < 1 {
-            "Member must have value greater than or equal to 1"
-        } else {
-            "Member must have value less than or equal to 1000"
-        };
-        return Err(validation_error(&limit.to_string(), "limit", constraint));
-    }
-    if let Some(text) = request.marker {
-        marker(text)?;
-    }
-    Ok(())
+    page_request(request.limit, request.marker)
 }
 
 /// Stores in creation order, one page at a time. A marker is the ID of the first store of the
