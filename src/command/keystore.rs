@@ -130,6 +130,6 @@ fn poll_until_final(
             return Ok(state);
         }
         progress.tick(&format!("{id}: {}", state.as_str()));
-        std::thread::sleep(WAIT_POLL);
+        kms.let_time_pass(WAIT_POLL)?;
     }
 }

@@ -5,6 +5,7 @@ use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
 use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults};
+use crate::backend::sim::clock::CivilTime;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use serde::Serialize;
@@ -135,6 +136,15 @@ pub fn set_delays(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Res
     kms_faults(context, invocation)?.set_delays(connect, disconnect)?;
     Ok(notice(format!(
         "Key store connects now take {connect} s and disconnects {disconnect} s"
+    )))
+}
+
+pub fn advance_clock(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let seconds = invocation.integer("seconds").unwrap_or_default();
+    let now = kms_faults(context, invocation)?.advance_clock(seconds)?;
+    Ok(notice(format!(
+        "The simulated clock moved {seconds} s forward and now reads {}",
+        CivilTime::from_unix(now)
     )))
 }
 

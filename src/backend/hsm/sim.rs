@@ -54,12 +54,9 @@ pub struct SimHsm {
 impl SimHsm {
     /// Opens the state in `options.state_dir`, creating the directory, the database and the
     /// first cluster when they do not exist yet.
+    /// A seeded run uses the virtual clock, so that its timestamps are byte-stable.
     pub fn open(options: &SimOptions) -> Result<SimHsm> {
-        SimHsm::open_with_clock(options, Clock::System)
-    }
-
-    /// [`SimHsm::open`] with a chosen clock, for byte-stable runs.
-    pub fn open_with_clock(options: &SimOptions, clock: Clock) -> Result<SimHsm> {
+        let clock = Clock::for_seed(options.seed);
         let mut store = Store::open(&options.state_dir)?;
         let seed = IdSeed::new(options.seed);
         let ca_path = options.state_dir.join(CUSTOMER_CA_FILE_NAME);
@@ -78,7 +75,7 @@ impl SimHsm {
                 let created_now = found_version == 0;
                 if created_now {
                     let mut ids = IdGenerator::begin(tx, seed)?;
-                    let created = cluster::create_first_cluster(tx, &mut ids, clock.now_unix())?;
+                    let created = cluster::create_first_cluster(tx, &mut ids, clock.now_unix(tx)?)?;
                     // Written before the commit: if the commit fails, the next open creates the
                     // cluster again and rewrites the file, so the two never disagree for long.
                     store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
@@ -217,11 +214,11 @@ impl HsmBackend for SimHsm {
     fn login(&mut self, username: &str, role: Role, password: &Secret) -> Result<Login> {
         // Any text is a possible username here: one that breaks the rules simply does not exist.
         let username = username.to_ascii_lowercase();
-        let now = self.clock.now_unix();
         let cluster_id = &self.cluster_id;
         let process = &self.process;
         // Ok(Err(..)) commits: a wrong password is counted even though the login fails.
         self.store.transaction(|tx| {
+            let now = self.clock.now_unix(tx)?;
             if !cluster::is_activated(tx, cluster_id)? {
                 return Err(Error::ClusterNotActivated);
             }

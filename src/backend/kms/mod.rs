@@ -19,6 +19,7 @@ pub use validate::{length, marker, page_request, validate_cluster_id, validate_p
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use serde::Serialize;
+use std::time::Duration;
 
 /// `ConnectionStateType`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -240,6 +241,8 @@ pub trait KmsBackend {
     fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()>;
     /// The simulator's KMS-side faults, when this backend is the simulator.
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults>;
+    /// Lets time pass between two polls of a `--wait` (about `poll` of it).
+    fn let_time_pass(&mut self, poll: Duration) -> Result<()>;
 }
 
 /// Faults and timing of the simulated KMS.
@@ -248,6 +251,8 @@ pub trait KmsSimFaults {
     fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()>;
     /// How long connecting and disconnecting take, in seconds.
     fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()>;
+    /// Moves the simulated clock `seconds` forward; returns the new time (Unix seconds).
+    fn advance_clock(&mut self, seconds: i64) -> Result<i64>;
 }
 
 /// An [`Error::Kms`].

@@ -32,9 +32,13 @@ use crate::error::{Error, Result};
 use connection::Env;
 use rusqlite::Transaction;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The longest `sim set-delays` accepts: a real connect takes up to 20 minutes.
 pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
+
+/// The longest single step of `sim advance-clock`: a year.
+pub const MAX_CLOCK_STEP_SECONDS: i64 = 366 * 86_400;
 
 /// KMS custom key stores bound to the simulated clusters of one state directory.
 #[derive(Debug)]
@@ -62,7 +66,7 @@ impl SimKms {
             state_dir: options.state_dir.clone(),
             connection: None,
             process: ProcessIdentity::current(),
-            clock: Clock::System,
+            clock: Clock::for_seed(options.seed),
             id_seed: IdSeed::new(options.seed),
         })
     }
@@ -89,16 +93,20 @@ impl SimKms {
 
     /// Runs `work` in one transaction after advancing due transitions.
     fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
-        let now = self.clock.now_unix();
+        let clock = self.clock;
         let process = self.process;
+        let seed = self.id_seed;
         let opened = self.connection()?;
-        let env = Env {
-            vault: &opened.vault,
-            process: &process,
-            now,
-        };
+        let vault = &opened.vault;
         opened.store.transaction(|tx| {
+            let env = Env {
+                vault,
+                process: &process,
+                now: clock.now_unix(tx)?,
+                seed,
+            };
             connection::advance(tx, &env)?;
+            kms_keys::delete_expired(tx, &env)?;
             work(tx, &env)
         })
     }
@@ -107,8 +115,7 @@ impl SimKms {
 impl KmsBackend for SimKms {
     fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse> {
         operations::validate_create(request)?;
-        let seed = self.id_seed;
-        self.call(|tx, env| operations::create(tx, env, seed, request))
+        self.call(|tx, env| operations::create(tx, env, request))
     }
 
     fn describe_custom_key_stores(
@@ -149,8 +156,7 @@ impl KmsBackend for SimKms {
 
     fn create_key(&mut self, request: &CreateKeyRequest<'_>) -> Result<KeyMetadataResponse> {
         kms_keys::validate_create(request)?;
-        let seed = self.id_seed;
-        self.call(|tx, env| kms_keys::create(tx, env, seed, request))
+        self.call(|tx, env| kms_keys::create(tx, env, request))
     }
 
     fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse> {
@@ -174,7 +180,9 @@ impl KmsBackend for SimKms {
         number_of_bytes: i64,
         custom_key_store_id: Option<&str>,
     ) -> Result<GenerateRandomResponse> {
-        self.call(|tx, _| key_material::generate_random(tx, number_of_bytes, custom_key_store_id))
+        self.call(|tx, env| {
+            key_material::generate_random(tx, env, number_of_bytes, custom_key_store_id)
+        })
     }
 
     fn schedule_key_deletion(
@@ -195,6 +203,20 @@ impl KmsBackend for SimKms {
 
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults> {
         Some(self)
+    }
+
+    /// On the system clock, sleeps; on the virtual clock, moves it to the next due transition
+    /// at once, so a seeded `--wait` takes no real time and reads the same in every run.
+    fn let_time_pass(&mut self, poll: Duration) -> Result<()> {
+        if self.clock == Clock::System {
+            std::thread::sleep(poll);
+            return Ok(());
+        }
+        let clock = self.clock;
+        self.call(|tx, env| {
+            let step = connection::next_due(tx)?.map_or(1, |due| (due - env.now).max(1));
+            clock.advance(tx, step).map(drop)
+        })
     }
 }
 
@@ -218,9 +240,24 @@ impl KmsSimFaults for SimKms {
                 ));
             }
         }
-        let now = self.clock.now_unix();
-        self.connection()?
-            .store
-            .transaction(|tx| connection::set_delays(tx, now, connect_seconds, disconnect_seconds))
+        let clock = self.clock;
+        self.connection()?.store.transaction(|tx| {
+            let now = clock.now_unix(tx)?;
+            connection::set_delays(tx, now, connect_seconds, disconnect_seconds)
+        })
+    }
+
+    fn advance_clock(&mut self, seconds: i64) -> Result<i64> {
+        if !(1..=MAX_CLOCK_STEP_SECONDS).contains(&seconds) {
+            return Err(validation_error(
+                &seconds.to_string(),
+                "seconds",
+                &format!("Member must be between 1 and {MAX_CLOCK_STEP_SECONDS}"),
+            ));
+        }
+        let clock = self.clock;
+        self.call(|tx, _| clock.advance(tx, seconds))?;
+        // The transitions now due finish in a call that reads the moved clock.
+        self.call(|tx, _| clock.now_unix(tx))
     }
 }

@@ -3,12 +3,17 @@
 //!
 //! Only the two certificates leave this module: the private keys are dropped as soon as the
 //! cluster certificate is signed, so no key of the simulated customer CA is ever stored.
+//!
+//! The keys are Ed25519, whose signatures are deterministic: with key seeds drawn from a seeded
+//! run's stream (see `ids`), the certificates are byte-for-byte the same in every such run.
 
 use super::clock::CivilTime;
+use super::ids::IdGenerator;
 use crate::error::{Error, Result};
+use aws_lc_rs::signature::Ed25519KeyPair;
 use rcgen::{
     BasicConstraints, CertificateParams, CertificateSigningRequestParams, DistinguishedName,
-    DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, date_time_ymd,
+    DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose, date_time_ymd,
 };
 use std::time::Duration;
 use x509_parser::certification_request::X509CertificationRequest;
@@ -21,6 +26,9 @@ pub const CUSTOMER_CA_COMMON_NAME: &str = "customerCA";
 /// How long both certificates are valid from the moment they are issued.
 const VALIDITY_YEARS: i32 = 10;
 
+/// An Ed25519 private key is a 32-byte seed.
+const ED25519_SEED_LEN: usize = 32;
+
 /// The PEM certificates that initialise one cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClusterCertificates {
@@ -30,10 +38,14 @@ pub struct ClusterCertificates {
     pub cluster_certificate_pem: String,
 }
 
-/// Creates a fresh ECDSA P-256 customer CA and signs a certificate for `cluster_id` with it.
-pub fn issue_cluster_certificates(cluster_id: &str, now_unix: i64) -> Result<ClusterCertificates> {
-    let (customer_ca_pem, issuer) = new_customer_ca(now_unix)?;
-    let cluster_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
+/// Creates a fresh customer CA and signs a certificate for `cluster_id` with it.
+pub fn issue_cluster_certificates(
+    cluster_id: &str,
+    now_unix: i64,
+    ids: &mut IdGenerator,
+) -> Result<ClusterCertificates> {
+    let (customer_ca_pem, issuer) = new_customer_ca(now_unix, ids)?;
+    let cluster_key = new_key(ids)?;
     let mut cluster_params = cluster_certificate_params(CertificateParams::default(), now_unix)?;
     cluster_params.distinguished_name = common_name(cluster_id);
     let cluster_certificate = cluster_params
@@ -46,8 +58,11 @@ pub fn issue_cluster_certificates(cluster_id: &str, now_unix: i64) -> Result<Clu
 }
 
 /// A self-signed customer CA, as PEM and as the issuer that signs with it.
-fn new_customer_ca(now_unix: i64) -> Result<(String, Issuer<'static, KeyPair>)> {
-    let ca_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
+fn new_customer_ca(
+    now_unix: i64,
+    ids: &mut IdGenerator,
+) -> Result<(String, Issuer<'static, KeyPair>)> {
+    let ca_key = new_key(ids)?;
     let mut ca_params = CertificateParams::default();
     ca_params.distinguished_name = common_name(CUSTOMER_CA_COMMON_NAME);
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -79,8 +94,8 @@ fn cluster_certificate_params(
 /// The PEM certificate signing request of a new cluster (subject CN = cluster id). The cluster
 /// key is dropped here: the simulated HSM "keeps" it, and nothing needs it again, since a
 /// certificate only has to carry its public half.
-pub fn cluster_csr(cluster_id: &str) -> Result<String> {
-    let cluster_key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(certificate_error)?;
+pub fn cluster_csr(cluster_id: &str, ids: &mut IdGenerator) -> Result<String> {
+    let cluster_key = new_key(ids)?;
     let mut params = CertificateParams::default();
     params.distinguished_name = common_name(cluster_id);
     params
@@ -90,8 +105,12 @@ pub fn cluster_csr(cluster_id: &str) -> Result<String> {
 }
 
 /// `--generate-customer-ca`: a fresh customer CA and the CSR signed by it.
-pub fn sign_csr_with_new_customer_ca(csr_pem: &str, now_unix: i64) -> Result<ClusterCertificates> {
-    let (customer_ca_pem, issuer) = new_customer_ca(now_unix)?;
+pub fn sign_csr_with_new_customer_ca(
+    csr_pem: &str,
+    now_unix: i64,
+    ids: &mut IdGenerator,
+) -> Result<ClusterCertificates> {
+    let (customer_ca_pem, issuer) = new_customer_ca(now_unix, ids)?;
     let mut request =
         CertificateSigningRequestParams::from_pem(csr_pem).map_err(certificate_error)?;
     request.params = cluster_certificate_params(request.params, now_unix)?;
@@ -143,6 +162,17 @@ fn pem_der(text: &str, what: &str) -> std::result::Result<Vec<u8>, String> {
     let (_, pem) =
         parse_x509_pem(text.trim().as_bytes()).map_err(|_| format!("{what} is not PEM"))?;
     Ok(pem.contents)
+}
+
+/// A new Ed25519 key from a seed `ids` draws.
+fn new_key(ids: &mut IdGenerator) -> Result<KeyPair> {
+    let failed = || Error::State {
+        message: "cannot create an Ed25519 key for the customer CA or the cluster".to_owned(),
+    };
+    let pair = Ed25519KeyPair::from_seed_unchecked(&ids.secret_bytes(ED25519_SEED_LEN))
+        .map_err(|_| failed())?;
+    let pkcs8 = pair.to_pkcs8v1().map_err(|_| failed())?;
+    KeyPair::try_from(pkcs8.as_ref()).map_err(certificate_error)
 }
 
 fn common_name(name: &str) -> DistinguishedName {

@@ -1,27 +1,67 @@
-//! The simulator's notion of "now": the system clock, or a fixed instant for byte-stable runs.
+//! The simulator's notion of "now": the system clock, or a virtual clock for deterministic runs,
+//! either moved forward by the offset `sim advance-clock` keeps in the state.
+//!
+//! With `--seed` the clock is virtual: it starts at [`VIRTUAL_EPOCH_UNIX`] and moves only when
+//! `sim advance-clock` or a `--wait` moves it, so every timestamp in a seeded run is byte-stable.
 
+use crate::error::Result;
+use rusqlite::Connection;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Where a virtual clock starts: 2026-01-01T00:00:00Z.
+pub const VIRTUAL_EPOCH_UNIX: i64 = 1_767_225_600;
 
 /// Where timestamps in the simulated state come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clock {
     System,
-    /// Always the same instant, in seconds since the Unix epoch.
-    Fixed(i64),
+    /// Stands at [`VIRTUAL_EPOCH_UNIX`] until moved.
+    Virtual,
 }
 
 impl Clock {
-    /// Seconds since the Unix epoch.
-    pub fn now_unix(self) -> i64 {
+    /// The virtual clock for seeded (deterministic) runs, the system clock otherwise.
+    pub fn for_seed(seed: Option<u64>) -> Clock {
+        if seed.is_some() {
+            Clock::Virtual
+        } else {
+            Clock::System
+        }
+    }
+
+    /// Seconds since the Unix epoch, including the state's offset.
+    pub fn now_unix(self, db: &Connection) -> Result<i64> {
+        Ok(self.base_unix().saturating_add(offset(db)?))
+    }
+
+    /// Moves the clock `seconds` forward for every process on the state; returns the new "now".
+    pub fn advance(self, db: &Connection, seconds: i64) -> Result<i64> {
+        db.prepare_cached(
+            "UPDATE simulator SET clock_offset_seconds = clock_offset_seconds + ?1
+             WHERE singleton = 1",
+        )?
+        .execute([seconds])?;
+        self.now_unix(db)
+    }
+
+    fn base_unix(self) -> i64 {
         match self {
             Clock::System => match SystemTime::now().duration_since(UNIX_EPOCH) {
                 Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
                 // A clock set before 1970 is a broken host; clamp rather than fail every command.
                 Err(_) => 0,
             },
-            Clock::Fixed(seconds) => seconds,
+            Clock::Virtual => VIRTUAL_EPOCH_UNIX,
         }
     }
+}
+
+/// Seconds `sim advance-clock` has moved this state's clock.
+fn offset(db: &Connection) -> Result<i64> {
+    let offset = db
+        .prepare_cached("SELECT clock_offset_seconds FROM simulator WHERE singleton = 1")?
+        .query_row([], |row| row.get(0))?;
+    Ok(offset)
 }
 
 /// A UTC calendar instant, as certificate validity periods need it.
@@ -57,6 +97,23 @@ impl CivilTime {
             self.day
         };
         CivilTime { year, day, ..self }
+    }
+}
+
+/// ISO 8601 in UTC, as `2026-01-01T00:10:00Z`.
+impl std::fmt::Display for CivilTime {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let seconds = self.seconds_of_day;
+        write!(
+            formatter,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            self.year,
+            self.month,
+            self.day,
+            seconds / 3600,
+            seconds / 60 % 60,
+            seconds % 60
+        )
     }
 }
 
@@ -102,6 +159,11 @@ mod tests {
         let leap_day = CivilTime::from_unix(1_709_210_096);
         assert_eq!((leap_day.year, leap_day.month, leap_day.day), (2024, 2, 29));
         assert_eq!(leap_day.seconds_of_day, 12 * 3600 + 34 * 60 + 56);
+        assert_eq!(leap_day.to_string(), "2024-02-29T12:34:56Z");
+        assert_eq!(
+            CivilTime::from_unix(VIRTUAL_EPOCH_UNIX).to_string(),
+            "2026-01-01T00:00:00Z"
+        );
         let later = leap_day.plus_years(10);
         assert_eq!((later.year, later.month, later.day), (2034, 2, 28));
         // 1969-12-31T23:59:59Z
@@ -113,8 +175,26 @@ mod tests {
     }
 
     #[test]
-    fn fixed_clock_does_not_move() {
-        assert_eq!(Clock::Fixed(1_700_000_000).now_unix(), 1_700_000_000);
-        assert!(Clock::System.now_unix() > 1_700_000_000);
+    fn the_virtual_clock_moves_only_when_advanced_and_both_clocks_carry_the_offset() {
+        let db = Connection::open_in_memory().unwrap();
+        db.execute_batch(
+            "CREATE TABLE simulator (singleton INTEGER PRIMARY KEY, clock_offset_seconds INTEGER);
+             INSERT INTO simulator VALUES (1, 0);",
+        )
+        .unwrap();
+        assert_eq!(Clock::Virtual.now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
+        assert_eq!(Clock::Virtual.now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
+        let system_before = Clock::System.now_unix(&db).unwrap();
+        assert_eq!(
+            Clock::Virtual.advance(&db, 600).unwrap(),
+            VIRTUAL_EPOCH_UNIX + 600
+        );
+        assert_eq!(
+            Clock::Virtual.now_unix(&db).unwrap(),
+            VIRTUAL_EPOCH_UNIX + 600
+        );
+        assert!(Clock::System.now_unix(&db).unwrap() >= system_before + 600);
+        assert_eq!(Clock::for_seed(Some(7)), Clock::Virtual);
+        assert_eq!(Clock::for_seed(None), Clock::System);
     }
 }

@@ -56,7 +56,7 @@ pub fn create_first_cluster(
     let cluster_id = ids.cluster_id();
     let vpc_id = ids.vpc_id();
     let security_group_id = ids.security_group_id();
-    let certificates = issue_cluster_certificates(&cluster_id, now_unix)?;
+    let certificates = issue_cluster_certificates(&cluster_id, now_unix, ids)?;
 
     tx.execute(
         "INSERT INTO vpcs (vpc_id, region, cidr_block) VALUES (?1, ?2, ?3)",

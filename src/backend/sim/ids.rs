@@ -4,12 +4,17 @@
 //! state's seed, where *n* is a counter kept in the state itself. So a run with `--seed` gives
 //! the same identifiers for a fresh state directory however many processes take part, and two
 //! transactions never draw the same identifiers.
+//!
+//! Random bytes for secrets (key material, IVs, the customer CA's key) come from the same stream
+//! only in a run that asked for determinism with `--seed`; otherwise from the operating system,
+//! since a 64-bit seed is no source for keys.
 
 use crate::error::Result;
 use rand::RngCore;
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rusqlite::Transaction;
+use zeroize::Zeroizing;
 
 /// The alphabet of CloudHSM identifiers: lower-case RFC 4648 base32.
 const BASE32_ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
@@ -17,19 +22,31 @@ const HEX_ALPHABET: &[u8; 16] = b"0123456789abcdef";
 
 /// The seed every generator of one open state derives from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IdSeed(u64);
+pub struct IdSeed {
+    value: u64,
+    /// Set by `--seed`: secrets are drawn from the seeded stream too.
+    deterministic: bool,
+}
 
 impl IdSeed {
     /// The given seed for deterministic runs, else fresh OS entropy.
     pub fn new(seed: Option<u64>) -> IdSeed {
-        IdSeed(seed.unwrap_or_else(rand::random))
+        IdSeed {
+            value: seed.unwrap_or_else(rand::random),
+            deterministic: seed.is_some(),
+        }
     }
 }
 
 /// Identifier generator for one transaction.
 pub struct IdGenerator {
     rng: ChaCha20Rng,
+    /// The seeded secrets' own stream, so that drawing a secret never moves an identifier.
+    secrets: Option<ChaCha20Rng>,
 }
+
+/// Separates the seeded secrets from the identifiers of the same seed.
+const SECRETS_DOMAIN: u64 = u64::from_be_bytes(*b"secrets!");
 
 impl IdGenerator {
     /// Claims the next stream of `seed` inside `tx`; the claim rolls back with the transaction.
@@ -40,9 +57,28 @@ impl IdGenerator {
                  WHERE singleton = 1 RETURNING next_id_stream - 1",
             )?
             .query_row([], |row| row.get(0))?;
-        let mut rng = ChaCha20Rng::seed_from_u64(seed.0);
-        rng.set_stream(stream as u64);
-        Ok(IdGenerator { rng })
+        let seeded = |value: u64| {
+            let mut rng = ChaCha20Rng::seed_from_u64(value);
+            rng.set_stream(stream as u64);
+            rng
+        };
+        Ok(IdGenerator {
+            rng: seeded(seed.value),
+            secrets: seed
+                .deterministic
+                .then(|| seeded(seed.value ^ SECRETS_DOMAIN)),
+        })
+    }
+
+    /// `length` random bytes for a secret: from the seeded stream in a deterministic run (which
+    /// makes such secrets predictable: rehearsal only), else from the operating system.
+    pub fn secret_bytes(&mut self, length: usize) -> Zeroizing<Vec<u8>> {
+        let mut bytes = Zeroizing::new(vec![0u8; length]);
+        match &mut self.secrets {
+            Some(seeded) => seeded.fill_bytes(&mut bytes),
+            None => rand::rng().fill_bytes(&mut bytes),
+        }
+        bytes
     }
 
     /// Real cluster IDs look like `cluster-jxhlf7644ne`.
@@ -108,5 +144,49 @@ impl IdGenerator {
         (0..length)
             .map(|_| char::from(HEX_ALPHABET[(self.rng.next_u32() % 16) as usize]))
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::sim::schema;
+    use rusqlite::Connection;
+
+    fn generator(db: &mut Connection, seed: Option<u64>) -> (String, Vec<u8>) {
+        let tx = db.transaction().unwrap();
+        let mut ids = IdGenerator::begin(&tx, IdSeed::new(seed)).unwrap();
+        let secret = ids.secret_bytes(16).to_vec();
+        let cluster_id = ids.cluster_id();
+        (cluster_id, secret)
+    }
+
+    fn fresh() -> Connection {
+        let mut db = Connection::open_in_memory().unwrap();
+        let tx = db.transaction().unwrap();
+        schema::migrate(&tx).unwrap();
+        tx.commit().unwrap();
+        db
+    }
+
+    #[test]
+    fn seeded_secrets_repeat_and_do_not_move_identifiers() {
+        let (first_id, first_secret) = generator(&mut fresh(), Some(7));
+        let (again_id, again_secret) = generator(&mut fresh(), Some(7));
+        assert_eq!((&first_id, &first_secret), (&again_id, &again_secret));
+        let tx_db = &mut fresh();
+        let tx = tx_db.transaction().unwrap();
+        let unmoved = IdGenerator::begin(&tx, IdSeed::new(Some(7)))
+            .unwrap()
+            .cluster_id();
+        assert_eq!(unmoved, first_id);
+        assert_ne!(first_secret, vec![0u8; 16]);
+    }
+
+    #[test]
+    fn unseeded_secrets_come_from_the_system() {
+        let (_, first) = generator(&mut fresh(), None);
+        let (_, second) = generator(&mut fresh(), None);
+        assert_ne!(first, second);
     }
 }

@@ -159,7 +159,7 @@ pub fn create_cluster(
         }
         None => (
             "UNINITIALIZED",
-            Some(ca::cluster_csr(&cluster_id)?),
+            Some(ca::cluster_csr(&cluster_id, ids)?),
             None,
             None,
             false,

@@ -248,6 +248,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE clusters ADD COLUMN cluster_csr_pem TEXT;
     "#,
+    // 7: `sim advance-clock` moves the simulated time of every process on the state.
+    r#"
+    ALTER TABLE simulator ADD COLUMN clock_offset_seconds INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this binary writes.

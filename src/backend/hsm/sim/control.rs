@@ -38,9 +38,9 @@ impl ClusterControl for SimHsm {
     }
 
     fn create_backup(&mut self, cluster_id: &str) -> Result<Backup> {
-        let now = self.clock.now_unix();
         let seed = self.id_seed;
         self.store.transaction(|tx| {
+            let now = self.clock.now_unix(tx)?;
             control_plane::require_cluster(tx, cluster_id)?;
             let mut ids = IdGenerator::begin(tx, seed)?;
             control_plane::create_backup(tx, &mut ids, cluster_id, now)
@@ -48,10 +48,10 @@ impl ClusterControl for SimHsm {
     }
 
     fn create_cluster(&mut self, request: &CreateClusterRequest<'_>) -> Result<Cluster> {
-        let now = self.clock.now_unix();
         let seed = self.id_seed;
         let vault = &self.vault;
         self.store.transaction(|tx| {
+            let now = self.clock.now_unix(tx)?;
             let restore = request
                 .source_backup_id
                 .map(|backup_id| lifecycle::restore_source(tx, backup_id))
@@ -78,9 +78,10 @@ impl ClusterControl for SimHsm {
         cluster_id: &str,
         with: &InitializeWith<'_>,
     ) -> Result<InitializeClusterResponse> {
-        let now = self.clock.now_unix();
         let state_dir = self.state_dir.clone();
+        let seed = self.id_seed;
         self.store.transaction(|tx| {
+            let now = self.clock.now_unix(tx)?;
             let csr = lifecycle::csr_to_initialize(tx, cluster_id)?;
             let (certificate, trust_anchor, path) = match with {
                 InitializeWith::SignedCertificate {
@@ -96,7 +97,8 @@ impl ClusterControl for SimHsm {
                     )
                 }
                 InitializeWith::GeneratedCustomerCa => {
-                    let issued = ca::sign_csr_with_new_customer_ca(&csr, now)?;
+                    let mut ids = IdGenerator::begin(tx, seed)?;
+                    let issued = ca::sign_csr_with_new_customer_ca(&csr, now, &mut ids)?;
                     let path = state_dir.join(format!("customerCA-{cluster_id}.crt"));
                     write_private(&path, &issued.customer_ca_pem)?;
                     (
@@ -116,9 +118,9 @@ impl ClusterControl for SimHsm {
     }
 
     fn create_hsm(&mut self, cluster_id: &str, availability_zone: &str) -> Result<Hsm> {
-        let now = self.clock.now_unix();
         let seed = self.id_seed;
         self.store.transaction(|tx| {
+            let now = self.clock.now_unix(tx)?;
             let mut ids = IdGenerator::begin(tx, seed)?;
             lifecycle::create_hsm(tx, &mut ids, cluster_id, availability_zone, now)
         })

@@ -116,6 +116,12 @@ impl ClusterFacts {
         })
     }
 
+    /// Whether KMS can reach the cluster's HSMs: it exists, is ACTIVE and has an ACTIVE HSM.
+    pub fn reachable(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {
+        Ok(ClusterFacts::load(tx, cluster_id)?
+            .is_some_and(|facts| facts.is_active() && !facts.active_hsm_zones.is_empty()))
+    }
+
     pub fn is_active(&self) -> bool {
         self.state == "ACTIVE"
     }

@@ -11,6 +11,7 @@ use super::stores::{self, StoreRow};
 use crate::backend::hsm::UserRole;
 use crate::backend::kms::{ConnectionErrorCode, ConnectionState};
 use crate::backend::sim::crypto::{SecretMaterial, Vault};
+use crate::backend::sim::ids::IdSeed;
 use crate::backend::sim::logins::{self, ProcessIdentity};
 use crate::backend::sim::{password, users};
 use crate::error::{Error, Result};
@@ -28,6 +29,8 @@ pub struct Env<'a> {
     pub vault: &'a Vault,
     pub process: &'a ProcessIdentity,
     pub now: i64,
+    /// Seeds identifiers, and in a deterministic run the random bytes too.
+    pub seed: IdSeed,
 }
 
 /// The vault's associated data for a store's password: binds the blob to its store.
@@ -148,6 +151,17 @@ fn take_connect_failure(tx: &Transaction<'_>) -> Result<Option<ConnectionErrorCo
         .ok_or_else(|| Error::State {
             message: format!("the pending connect failure {pending} is not an error code"),
         })
+}
+
+/// When the earliest transition in progress is due, if any is.
+pub fn next_due(tx: &Transaction<'_>) -> Result<Option<i64>> {
+    let due = tx
+        .prepare_cached(
+            "SELECT min(due_at) FROM custom_key_stores
+             WHERE connection_state IN ('CONNECTING', 'DISCONNECTING')",
+        )?
+        .query_row([], |row| row.get(0))?;
+    Ok(due)
 }
 
 /// Seconds a connect and a disconnect take (`sim set-delays`).

@@ -14,7 +14,6 @@ use crate::backend::hsm::key::{
     AttributeAssignment, CheckValue, Creation, KeyAttributes, KeyLifetime, KeyReference, KeyType,
     SecretKeyType,
 };
-use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::sim::keys::{associated_data, length};
 use crate::backend::kms::keys::{KeyState, SYMMETRIC_DEFAULT};
 use crate::backend::kms::{
@@ -22,6 +21,7 @@ use crate::backend::kms::{
     GenerateRandomResponse, kms_error, validation_error,
 };
 use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
+use crate::backend::sim::ids::IdGenerator;
 use crate::backend::sim::keys::{self, NewKey, Viewer};
 use crate::error::{Error, Result};
 use crate::session::Role;
@@ -34,19 +34,25 @@ const KEY_ID_LEN: usize = 36;
 const TAG_LEN: usize = 16;
 /// Encrypt takes 1 to 4096 bytes of plaintext.
 const MAX_PLAINTEXT: usize = 4096;
+/// The HSM key behind a KMS key is AES-256.
+const HSM_KEY_BYTES: usize = 32;
 /// GenerateRandom gives 1 to 1024 bytes.
 const MAX_RANDOM: i64 = 1024;
 
 /// Generates the HSM key of a new KMS key: AES-256, persistent, non-extractable, owned by
 /// `kmsuser`, labelled `label` (the key ARN). Returns its key reference.
-pub fn generate(tx: &Transaction<'_>, env: &Env<'_>, cluster_id: &str, label: &str) -> Result<i64> {
-    let spec = KeySpec::Aes { bytes: 32 };
-    let generated = crypto::generate(&spec)?;
-    let check_value =
-        crypto::check_value(KeyType::Aes, CheckValueInput::Secret(&generated.secret))?;
+pub fn generate(
+    tx: &Transaction<'_>,
+    env: &Env<'_>,
+    ids: &mut IdGenerator,
+    cluster_id: &str,
+    label: &str,
+) -> Result<i64> {
+    let secret = SecretMaterial::new(ids.secret_bytes(HSM_KEY_BYTES));
+    let check_value = crypto::check_value(KeyType::Aes, CheckValueInput::Secret(&secret))?;
     let attributes = KeyAttributes::generated_secret(
         SecretKeyType::Aes,
-        length(generated.secret.len()),
+        length(secret.len()),
         CheckValue(check_value),
         KeyLifetime::Persistent,
         &Creation {
@@ -57,7 +63,7 @@ pub fn generate(tx: &Transaction<'_>, env: &Env<'_>, cluster_id: &str, label: &s
     let reference = keys::next_reference(tx, cluster_id)?;
     let sealed = env
         .vault
-        .seal(&generated.secret, &associated_data(cluster_id, reference))?;
+        .seal(&secret, &associated_data(cluster_id, reference))?;
     keys::insert(
         tx,
         cluster_id,
@@ -78,9 +84,7 @@ fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Resu
     if row.state() != KeyState::Enabled {
         return Err(row.invalid_state("."));
     }
-    let reachable = ClusterFacts::load(tx, &row.cluster_id)?
-        .is_some_and(|facts| facts.is_active() && !facts.active_hsm_zones.is_empty());
-    if !reachable {
+    if !ClusterFacts::reachable(tx, &row.cluster_id)? {
         return Err(kms_error(
             "KMSInvalidStateException",
             format!(
@@ -148,7 +152,9 @@ pub fn encrypt(
     let row = kms_keys::require(tx, request.key_id)?;
     let aad = aad(&row.arn(), request.context)?;
     let material = usable_material(tx, env, &row)?;
-    let (iv, sealed) = crypto::encrypt_data(&material, &aad, request.plaintext)?;
+    let mut iv = [0u8; DATA_IV_LEN];
+    iv.copy_from_slice(&IdGenerator::begin(tx, env.seed)?.secret_bytes(DATA_IV_LEN));
+    let sealed = crypto::encrypt_data(&material, &iv, &aad, request.plaintext)?;
     let mut blob = vec![BLOB_VERSION];
     blob.extend_from_slice(row.key_id.as_bytes());
     blob.extend_from_slice(&iv);
@@ -217,6 +223,7 @@ pub fn decrypt(
 /// GenerateRandom; with a store, the store must be CONNECTED (the bytes come from its cluster).
 pub fn generate_random(
     tx: &Transaction<'_>,
+    env: &Env<'_>,
     number_of_bytes: i64,
     custom_key_store_id: Option<&str>,
 ) -> Result<GenerateRandomResponse> {
@@ -241,6 +248,6 @@ pub fn generate_random(
         )?;
     }
     Ok(GenerateRandomResponse {
-        plaintext: crypto::random(number_of_bytes as usize)?,
+        plaintext: IdGenerator::begin(tx, env.seed)?.secret_bytes(number_of_bytes as usize),
     })
 }

@@ -6,6 +6,7 @@ use super::cluster_facts::ClusterFacts;
 use super::connection::Env;
 use super::key_material;
 use super::stores::{self, StoreRow};
+use crate::backend::hsm::key::KeyReference;
 use crate::backend::kms::keys::{
     ACCOUNT_ID, ENCRYPT_DECRYPT, KeyListEntry, KeyMetadata, KeyState, ORIGIN_AWS_CLOUDHSM,
     SYMMETRIC_DEFAULT, key_arn,
@@ -14,7 +15,8 @@ use crate::backend::kms::{
     CancelDeletionResponse, ConnectionState, CreateKeyRequest, KeyMetadataResponse,
     ListKeysResponse, ScheduleDeletionResponse, kms_error, length, page_request, validation_error,
 };
-use crate::backend::sim::ids::{IdGenerator, IdSeed};
+use crate::backend::sim::ids::IdGenerator;
+use crate::backend::sim::keys;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
@@ -193,14 +195,15 @@ pub fn validate_create(request: &CreateKeyRequest<'_>) -> Result<()> {
 pub fn create(
     tx: &Transaction<'_>,
     env: &Env<'_>,
-    seed: IdSeed,
     request: &CreateKeyRequest<'_>,
 ) -> Result<KeyMetadataResponse> {
     let store = stores::require(tx, request.custom_key_store_id)?;
     require_connected(&store, "keys can be created only in a CONNECTED store")?;
     ClusterFacts::require(tx, store.cluster_id())?.require_configuration(2, false)?;
-    let key_id = IdGenerator::begin(tx, seed)?.kms_key_id();
-    let reference = key_material::generate(tx, env, store.cluster_id(), &key_arn(&key_id))?;
+    let mut ids = IdGenerator::begin(tx, env.seed)?;
+    let key_id = ids.kms_key_id();
+    let reference =
+        key_material::generate(tx, env, &mut ids, store.cluster_id(), &key_arn(&key_id))?;
     tx.prepare_cached(
         "INSERT INTO kms_keys (key_id, key_store_id, cluster_id, hsm_reference, description,
              created_at, desired_enabled)
@@ -305,6 +308,29 @@ pub fn schedule_deletion(
         key_state: KeyState::PendingDeletion,
         pending_window_in_days: window,
     })
+}
+
+/// Deletes the keys whose waiting period has ended. As KMS makes a best effort to delete the HSM
+/// key, it does so when the store is CONNECTED to a cluster with an active HSM; otherwise the
+/// HSM key stays in the cluster, orphaned (spec §3.6), and `key list` as kmsuser still shows it.
+pub fn delete_expired(tx: &Transaction<'_>, env: &Env<'_>) -> Result<()> {
+    let expired = tx
+        .prepare_cached(&format!(
+            "{SELECT} WHERE k.deletion_date IS NOT NULL AND k.deletion_date <= ?1"
+        ))?
+        .query_map([env.now], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for row in expired {
+        let row = finish(row)?;
+        if row.store_state == ConnectionState::Connected
+            && ClusterFacts::reachable(tx, &row.cluster_id)?
+        {
+            keys::delete(tx, &row.cluster_id, KeyReference(row.hsm_reference as u64))?;
+        }
+        tx.prepare_cached("DELETE FROM kms_keys WHERE key_id = ?1")?
+            .execute([&row.key_id])?;
+    }
+    Ok(())
 }
 
 /// CancelKeyDeletion: the key comes back Disabled, as in AWS.

@@ -8,7 +8,7 @@ use crate::backend::kms::{
     ConnectionState, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
     UpdateRequest, kms_error, length, page_request, validate_cluster_id, validate_password,
 };
-use crate::backend::sim::ids::{IdGenerator, IdSeed};
+use crate::backend::sim::ids::IdGenerator;
 use crate::backend::sim::logins;
 use crate::error::Result;
 use rusqlite::{Transaction, params};
@@ -26,7 +26,6 @@ pub fn validate_create(request: &CreateRequest<'_>) -> Result<()> {
 pub fn create(
     tx: &Transaction<'_>,
     env: &Env<'_>,
-    seed: IdSeed,
     request: &CreateRequest<'_>,
 ) -> Result<CreateResponse> {
     let existing = stores::all(tx)?;
@@ -76,7 +75,7 @@ pub fn create(
     }
     require_trust_anchor(&facts, request.trust_anchor_pem)?;
     facts.require_configuration(2, true)?;
-    let id = IdGenerator::begin(tx, seed)?.custom_key_store_id();
+    let id = IdGenerator::begin(tx, env.seed)?.custom_key_store_id();
     tx.prepare_cached(
         "INSERT INTO custom_key_stores (key_store_id, name, cluster_id, trust_anchor_pem,
              cluster_certificate_pem, sealed_password, connection_state, created_at)

@@ -42,9 +42,22 @@ pub(super) fn seal(
     aad: &[u8],
     payload: &[u8],
 ) -> Result<([u8; IV_LEN], Vec<u8>)> {
-    let tag_len = tag_length_bytes(tag_length_bits)?;
     let mut iv = [0u8; IV_LEN];
     iv.copy_from_slice(&random_bytes(IV_LEN)?);
+    let sealed = seal_with_iv(key, tag_length_bits, iv, aad, payload)?;
+    Ok((iv, sealed))
+}
+
+/// Encrypts `payload` under `iv`, which must never repeat under one key; returns
+/// `ciphertext ‖ tag`.
+pub(super) fn seal_with_iv(
+    key: &SecretMaterial,
+    tag_length_bits: usize,
+    iv: [u8; IV_LEN],
+    aad: &[u8],
+    payload: &[u8],
+) -> Result<Vec<u8>> {
+    let tag_len = tag_length_bytes(tag_length_bits)?;
     let mut sealed = Zeroizing::new(payload.to_vec());
     let tag = aead_key(key)?
         .seal_in_place_separate_tag(
@@ -54,7 +67,7 @@ pub(super) fn seal(
         )
         .map_err(|_| crypto_error("AES-GCM encryption failed"))?;
     sealed.extend_from_slice(&tag.as_ref()[..tag_len]);
-    Ok((iv, sealed.to_vec()))
+    Ok(sealed.to_vec())
 }
 
 /// Decrypts `ciphertext ‖ tag` after checking the tag.
