@@ -1,5 +1,5 @@
 //! KMS custom key stores through the real binary: what `keystore describe` shows (compared as
-//! parsed JSON, CreationDate aside), USER_LOGGED_IN with a second process holding kmsuser's
+//! parsed JSON), USER_LOGGED_IN with a second process holding kmsuser's
 //! login, `--wait`, and that the key store password never leaves the process in clear.
 
 use crate::test::{Test, json_lines};
@@ -66,7 +66,8 @@ fn state_with_store() -> tempfile::TempDir {
     dir
 }
 
-/// The one store `keystore describe` shows, without its CreationDate (checked to be a number).
+/// The one store `keystore describe` shows, without its CreationDate (the virtual clock's start)
+/// and its TrustAnchorCertificate (the state's `customerCA.crt`).
 fn described(state: &Path) -> Value {
     let replies = batch(state, &lines(&["keystore describe"]));
     let envelope = &replies[0];
@@ -75,11 +76,7 @@ fn described(state: &Path) -> Value {
     let mut entry = envelope["data"]["CustomKeyStores"][0].clone();
     let entry_object = entry.as_object_mut().expect("an entry");
     let creation = entry_object.remove("CreationDate").expect("a CreationDate");
-    assert!(
-        creation
-            .as_i64()
-            .is_some_and(|seconds| seconds > 1_700_000_000)
-    );
+    assert_eq!(creation, json!(1_767_225_600));
     let anchor = entry_object
         .remove("TrustAnchorCertificate")
         .expect("a TrustAnchorCertificate");
@@ -245,6 +242,57 @@ fn wait_polls_until_the_connection_is_made() {
         )]),
     );
     assert_eq!(described(&state), entry("DISCONNECTED", None));
+}
+
+#[test]
+fn without_a_seed_wait_sleeps_on_the_system_clock() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let state = sandbox.path().join("state");
+    let started = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let run = |lines: &str| {
+        let test = Test::new().unseeded().state(&state).secrets(SECRETS);
+        let mut child = test.command().spawn().unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(lines.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        json_lines(&String::from_utf8(output.stdout).unwrap())
+    };
+    let cluster = run("cloudhsmv2 describe-clusters")[0]["data"]["Clusters"][0]["ClusterId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = run(&format!(
+        "cluster activate\nlogin --username admin --role admin\n\
+         user create --username kmsuser --role crypto-user\nlogout\n\
+         keystore create --custom-key-store-name store --cloud-hsm-cluster-id {cluster} \
+         --trust-anchor-certificate file://{}\n\
+         sim set-delays --connect-seconds 1 --disconnect-seconds 1",
+        state.join("customerCA.crt").display()
+    ));
+    let store = created[4]["data"]["CustomKeyStoreId"].as_str().unwrap();
+    let waited = run(&format!(
+        "keystore connect --custom-key-store-id {store} --wait\n\
+         keystore describe --custom-key-store-id {store}"
+    ));
+    let finished = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let entry = &waited[1]["data"]["CustomKeyStores"][0];
+    assert_eq!(entry["ConnectionState"], "CONNECTED", "{waited:?}");
+    let created_at = entry["CreationDate"].as_i64().unwrap();
+    assert!(
+        (started..=finished).contains(&created_at),
+        "CreationDate {created_at} is not the system time of the run ({started}..={finished})"
+    );
 }
 
 #[test]

@@ -31,6 +31,8 @@ pub struct Test {
     sandbox: TempDir,
     state_dir: PathBuf,
     args: Vec<OsString>,
+    /// `--seed 7` unless a test asks for the system's randomness and clock.
+    seeded: bool,
     env: Vec<(String, String)>,
     stdin: String,
     expected_stdout: ExpectedStdout,
@@ -57,12 +59,19 @@ impl Test {
             sandbox,
             state_dir,
             args: Vec::new(),
+            seeded: true,
             env: Vec::new(),
             stdin: String::new(),
             expected_stdout: ExpectedStdout::Exact(String::new()),
             expected_stderr: String::new(),
             expected_status: 0,
         }
+    }
+
+    /// Runs without `--seed`: random identifiers and the system clock.
+    pub fn unseeded(mut self) -> Self {
+        self.seeded = false;
+        self
     }
 
     /// A path inside this test's sandbox (removed with it).
@@ -146,7 +155,11 @@ impl Test {
             .envs(self.env.iter().map(|(name, value)| (name, value)))
             .arg("--state-dir")
             .arg(&self.state_dir)
-            .args(["--seed", "7"])
+            .args(if self.seeded {
+                &["--seed", "7"][..]
+            } else {
+                &[]
+            })
             .args(&self.args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
