@@ -4,6 +4,7 @@
 use crate::backend::hsm::key::Curve;
 use crate::backend::hsm::mechanism::{DataType, Hash};
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass};
+use crate::backend::kms::ServiceFault;
 use crate::session::Role;
 use crate::spec::{ArgKind, CommandTable};
 
@@ -17,6 +18,7 @@ fn domain_reads(name: &str, value: &str) -> Option<bool> {
         "data-type" => DataType::parse(value).is_ok(),
         "key-type-class" => KeyTypeClass::parse(value).is_some(),
         "encoding" => KeyFileEncoding::parse(value).is_some(),
+        "exception" => ServiceFault::parse(value).is_some(),
         _ => return None,
     })
 }

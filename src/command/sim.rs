@@ -4,7 +4,7 @@
 use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
-use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults};
+use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults, ServiceFault};
 use crate::backend::sim::clock::CivilTime;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
@@ -127,6 +127,17 @@ pub fn fail_next_connect(context: &mut Context<'_>, invocation: &Invocation<'_>)
     kms_faults(context, invocation)?.fail_next_connect(code)?;
     Ok(notice(format!(
         "The next key store connection that reaches the cluster fails with {word}"
+    )))
+}
+
+pub fn fail_next_kms_call(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let word = text(invocation, "exception");
+    let fault = ServiceFault::parse(word).ok_or_else(|| Error::State {
+        message: format!("'{}' has no valid --exception", invocation.spec.path),
+    })?;
+    kms_faults(context, invocation)?.fail_next_call(fault)?;
+    Ok(notice(format!(
+        "The next KMS call fails with {word} and changes nothing"
     )))
 }
 

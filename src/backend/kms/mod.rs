@@ -14,7 +14,9 @@ pub use keys::{
     EncryptResponse, EncryptionContext, GenerateRandomResponse, KeyMetadataResponse,
     ListKeysResponse, ScheduleDeletionResponse,
 };
-pub use validate::{length, marker, page_request, validate_cluster_id, validate_password};
+pub use validate::{
+    blob_size, key_id, length, marker, page_request, validate_cluster_id, validate_password, within,
+};
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -117,6 +119,47 @@ impl ConnectionErrorCode {
         ConnectionErrorCode::ALL
             .into_iter()
             .find(|code| code.as_str() == text)
+    }
+}
+
+/// The retryable service faults KMS may answer any call with (HTTP 500), which the simulator
+/// produces on request (`sim fail-next-kms-call`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceFault {
+    Internal,
+    DependencyTimeout,
+}
+
+impl ServiceFault {
+    pub const ALL: [ServiceFault; 2] = [ServiceFault::Internal, ServiceFault::DependencyTimeout];
+
+    /// The exception's name, as the wire and the table spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ServiceFault::Internal => "KMSInternalException",
+            ServiceFault::DependencyTimeout => "DependencyTimeoutException",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ServiceFault> {
+        ServiceFault::ALL
+            .into_iter()
+            .find(|fault| fault.as_str() == text)
+    }
+
+    /// The error a call answered with this fault returns.
+    pub fn error(self) -> Error {
+        let message = match self {
+            ServiceFault::Internal => {
+                "The request was rejected because an internal exception occurred. \
+                 The request can be retried."
+            }
+            ServiceFault::DependencyTimeout => {
+                "The system timed out while trying to fulfill the request. \
+                 The request can be retried."
+            }
+        };
+        kms_error(self.as_str(), message)
     }
 }
 
@@ -251,6 +294,9 @@ pub trait KmsSimFaults {
     fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()>;
     /// How long connecting and disconnecting take, in seconds.
     fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()>;
+    /// The next KMS API call (after its input passed validation) fails with `fault` and changes
+    /// nothing.
+    fn fail_next_call(&mut self, fault: ServiceFault) -> Result<()>;
     /// Moves the simulated clock `seconds` forward; returns the new time (Unix seconds).
     fn advance_clock(&mut self, seconds: i64) -> Result<i64>;
 }

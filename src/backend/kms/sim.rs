@@ -11,6 +11,7 @@ mod key_material;
 mod kms_keys;
 mod operations;
 mod prerequisites;
+mod service_faults;
 mod stores;
 #[cfg(test)]
 mod tests;
@@ -19,7 +20,7 @@ use super::{
     CancelDeletionResponse, ConnectionErrorCode, CreateKeyRequest, CreateRequest, CreateResponse,
     DecryptRequest, DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest,
     EncryptResponse, GenerateRandomResponse, KeyMetadataResponse, KmsBackend, KmsSimFaults,
-    ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, UpdateRequest,
+    ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, ServiceFault, UpdateRequest,
     validation_error,
 };
 use crate::backend::sim::clock::Clock;
@@ -93,12 +94,30 @@ impl SimKms {
 
     /// Runs `work` in one transaction after advancing due transitions.
     fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
+        self.run(false, work)
+    }
+
+    /// [`SimKms::call`] for a KMS API operation: a pending `sim fail-next-kms-call` fault is
+    /// taken (and that is all the call changes) instead of doing the work.
+    fn api<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
+        self.run(true, work)
+    }
+
+    fn run<T>(
+        &mut self,
+        may_fail: bool,
+        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
+    ) -> Result<T> {
         let clock = self.clock;
         let process = self.process;
         let seed = self.id_seed;
         let opened = self.connection()?;
         let vault = &opened.vault;
         opened.store.transaction(|tx| {
+            if may_fail && let Some(fault) = service_faults::take_next_call_failure(tx)? {
+                // Ok(Err(..)) commits: the fault is used up although the call fails.
+                return Ok(Err(fault.error()));
+            }
             let env = Env {
                 vault,
                 process: &process,
@@ -107,15 +126,15 @@ impl SimKms {
             };
             connection::advance(tx, &env)?;
             kms_keys::delete_expired(tx, &env)?;
-            work(tx, &env)
-        })
+            work(tx, &env).map(Ok)
+        })?
     }
 }
 
 impl KmsBackend for SimKms {
     fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse> {
         operations::validate_create(request)?;
-        self.call(|tx, env| operations::create(tx, env, request))
+        self.api(|tx, env| operations::create(tx, env, request))
     }
 
     fn describe_custom_key_stores(
@@ -123,27 +142,27 @@ impl KmsBackend for SimKms {
         request: &DescribeRequest<'_>,
     ) -> Result<DescribeResponse> {
         operations::validate_describe(request)?;
-        self.call(|tx, _| operations::describe(tx, request))
+        self.api(|tx, _| operations::describe(tx, request))
     }
 
     fn update_custom_key_store(&mut self, request: &UpdateRequest<'_>) -> Result<()> {
         operations::validate_update(request)?;
-        self.call(|tx, env| operations::update(tx, env, request))
+        self.api(|tx, env| operations::update(tx, env, request))
     }
 
     fn delete_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::length(id, "customKeyStoreId", 1, 64)?;
-        self.call(|tx, _| operations::delete(tx, id))
+        self.api(|tx, _| operations::delete(tx, id))
     }
 
     fn connect_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::length(id, "customKeyStoreId", 1, 64)?;
-        self.call(|tx, env| operations::connect(tx, env, id))
+        self.api(|tx, env| operations::connect(tx, env, id))
     }
 
     fn disconnect_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::length(id, "customKeyStoreId", 1, 64)?;
-        self.call(|tx, env| operations::disconnect(tx, env, id))
+        self.api(|tx, env| operations::disconnect(tx, env, id))
     }
 
     fn check_prerequisites(
@@ -156,23 +175,27 @@ impl KmsBackend for SimKms {
 
     fn create_key(&mut self, request: &CreateKeyRequest<'_>) -> Result<KeyMetadataResponse> {
         kms_keys::validate_create(request)?;
-        self.call(|tx, env| kms_keys::create(tx, env, request))
+        self.api(|tx, env| kms_keys::create(tx, env, request))
     }
 
     fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse> {
-        self.call(|tx, _| kms_keys::describe(tx, key_id))
+        super::key_id(key_id)?;
+        self.api(|tx, _| kms_keys::describe(tx, key_id))
     }
 
     fn list_keys(&mut self, limit: Option<i64>, marker: Option<&str>) -> Result<ListKeysResponse> {
-        self.call(|tx, _| kms_keys::list(tx, limit, marker))
+        super::page_request(limit, marker)?;
+        self.api(|tx, _| kms_keys::list(tx, limit, marker))
     }
 
     fn encrypt(&mut self, request: &EncryptRequest<'_>) -> Result<EncryptResponse> {
-        self.call(|tx, env| key_material::encrypt(tx, env, request))
+        key_material::validate_encrypt(request)?;
+        self.api(|tx, env| key_material::encrypt(tx, env, request))
     }
 
     fn decrypt(&mut self, request: &DecryptRequest<'_>) -> Result<DecryptResponse> {
-        self.call(|tx, env| key_material::decrypt(tx, env, request))
+        key_material::validate_decrypt(request)?;
+        self.api(|tx, env| key_material::decrypt(tx, env, request))
     }
 
     fn generate_random(
@@ -180,7 +203,8 @@ impl KmsBackend for SimKms {
         number_of_bytes: i64,
         custom_key_store_id: Option<&str>,
     ) -> Result<GenerateRandomResponse> {
-        self.call(|tx, env| {
+        key_material::validate_random(number_of_bytes, custom_key_store_id)?;
+        self.api(|tx, env| {
             key_material::generate_random(tx, env, number_of_bytes, custom_key_store_id)
         })
     }
@@ -190,15 +214,18 @@ impl KmsBackend for SimKms {
         key_id: &str,
         pending_window_in_days: Option<i64>,
     ) -> Result<ScheduleDeletionResponse> {
-        self.call(|tx, env| kms_keys::schedule_deletion(tx, env, key_id, pending_window_in_days))
+        kms_keys::validate_schedule(key_id, pending_window_in_days)?;
+        self.api(|tx, env| kms_keys::schedule_deletion(tx, env, key_id, pending_window_in_days))
     }
 
     fn cancel_key_deletion(&mut self, key_id: &str) -> Result<CancelDeletionResponse> {
-        self.call(|tx, _| kms_keys::cancel_deletion(tx, key_id))
+        super::key_id(key_id)?;
+        self.api(|tx, _| kms_keys::cancel_deletion(tx, key_id))
     }
 
     fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()> {
-        self.call(|tx, _| kms_keys::set_enabled(tx, key_id, enabled))
+        super::key_id(key_id)?;
+        self.api(|tx, _| kms_keys::set_enabled(tx, key_id, enabled))
     }
 
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults> {
@@ -245,6 +272,12 @@ impl KmsSimFaults for SimKms {
             let now = clock.now_unix(tx)?;
             connection::set_delays(tx, now, connect_seconds, disconnect_seconds)
         })
+    }
+
+    fn fail_next_call(&mut self, fault: ServiceFault) -> Result<()> {
+        self.connection()?
+            .store
+            .transaction(|tx| service_faults::set_next_call_failure(tx, fault))
     }
 
     fn advance_clock(&mut self, seconds: i64) -> Result<i64> {

@@ -79,17 +79,47 @@ pub fn marker(value: &str) -> Result<()> {
 /// The paging members of the list operations: `Limit` within 1-1000 and a well-formed
 /// `Marker`.
 pub fn page_request(limit: Option<i64>, page_marker: Option<&str>) -> Result<()> {
-    if let Some(limit) = limit
-        && !(1..=1000).contains(&limit)
-    {
-        let constraint = if limit < 1 {
-            "Member must have value greater than or equal to 1"
-        } else {
-            "Member must have value less than or equal to 1000"
-        };
-        return Err(validation_error(&limit.to_string(), "limit", constraint));
+    if let Some(limit) = limit {
+        within(limit, "limit", 1, 1000)?;
     }
     page_marker.map_or(Ok(()), marker)
+}
+
+/// `KeyIdType`: a key ID or key ARN of 1-2048 characters.
+pub fn key_id(value: &str) -> Result<()> {
+    length(value, "keyId", 1, 2048)
+}
+
+/// A numeric member within `min..=max`, in the AWS wording for the side it falls out on.
+pub fn within(value: i64, member: &str, min: i64, max: i64) -> Result<()> {
+    if value < min {
+        Err(validation_error(
+            &value.to_string(),
+            member,
+            &format!("Member must have value greater than or equal to {min}"),
+        ))
+    } else if value > max {
+        Err(validation_error(
+            &value.to_string(),
+            member,
+            &format!("Member must have value less than or equal to {max}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A blob member of `size` bytes within `min..=max`.
+pub fn blob_size(size: usize, member: &str, min: usize, max: usize) -> Result<()> {
+    if (min..=max).contains(&size) {
+        Ok(())
+    } else {
+        Err(validation_error(
+            &format!("{size} bytes"),
+            member,
+            &format!("Member must have length between {min} and {max}"),
+        ))
+    }
 }
 
 #[cfg(test)]

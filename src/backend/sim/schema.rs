@@ -252,6 +252,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE simulator ADD COLUMN clock_offset_seconds INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 8: `sim fail-next-kms-call` leaves the service fault the next KMS call answers with.
+    r#"
+    ALTER TABLE simulator ADD COLUMN next_call_failure TEXT;
+    "#,
 ];
 
 /// The schema version this binary writes.

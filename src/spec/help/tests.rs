@@ -78,6 +78,7 @@ Commands:
   sim map-subnet                         Repair: map an Availability Zone of a cluster to another existing subnet
   sim fail-next-connect                  Fault: make the next key store connection fail with a network or internal error
   sim set-delays                         Set how long key store connects and disconnects take
+  sim fail-next-kms-call                 Fault: make the next KMS call fail with a retryable service exception
   sim advance-clock                      Move the simulated clock forward
   keystore create                        Create a KMS custom key store on a CloudHSM cluster (CreateCustomKeyStore)
   keystore describe                      Describe custom key stores (DescribeCustomKeyStores)

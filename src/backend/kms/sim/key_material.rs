@@ -18,7 +18,7 @@ use crate::backend::hsm::sim::keys::{associated_data, length};
 use crate::backend::kms::keys::{KeyState, SYMMETRIC_DEFAULT};
 use crate::backend::kms::{
     DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext,
-    GenerateRandomResponse, kms_error, validation_error,
+    GenerateRandomResponse, blob_size, key_id, kms_error, within,
 };
 use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
 use crate::backend::sim::ids::IdGenerator;
@@ -36,6 +36,8 @@ const TAG_LEN: usize = 16;
 const MAX_PLAINTEXT: usize = 4096;
 /// The HSM key behind a KMS key is AES-256.
 const HSM_KEY_BYTES: usize = 32;
+/// Decrypt takes ciphertext blobs of 1 to 6144 bytes.
+const MAX_CIPHERTEXT: usize = 6144;
 /// GenerateRandom gives 1 to 1024 bytes.
 const MAX_RANDOM: i64 = 1024;
 
@@ -136,19 +138,17 @@ fn aad(arn: &str, context: &EncryptionContext) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// Encrypt's member constraints.
+pub fn validate_encrypt(request: &EncryptRequest<'_>) -> Result<()> {
+    key_id(request.key_id)?;
+    blob_size(request.plaintext.len(), "plaintext", 1, MAX_PLAINTEXT)
+}
+
 pub fn encrypt(
     tx: &Transaction<'_>,
     env: &Env<'_>,
     request: &EncryptRequest<'_>,
 ) -> Result<EncryptResponse> {
-    let size = request.plaintext.len();
-    if !(1..=MAX_PLAINTEXT).contains(&size) {
-        return Err(validation_error(
-            &format!("{size} bytes"),
-            "plaintext",
-            &format!("Member must have length between 1 and {MAX_PLAINTEXT}"),
-        ));
-    }
     let row = kms_keys::require(tx, request.key_id)?;
     let aad = aad(&row.arn(), request.context)?;
     let material = usable_material(tx, env, &row)?;
@@ -173,19 +173,23 @@ fn invalid_ciphertext() -> Error {
     )
 }
 
+/// Decrypt's member constraints.
+pub fn validate_decrypt(request: &DecryptRequest<'_>) -> Result<()> {
+    blob_size(
+        request.ciphertext_blob.len(),
+        "ciphertextBlob",
+        1,
+        MAX_CIPHERTEXT,
+    )?;
+    request.key_id.map_or(Ok(()), key_id)
+}
+
 pub fn decrypt(
     tx: &Transaction<'_>,
     env: &Env<'_>,
     request: &DecryptRequest<'_>,
 ) -> Result<DecryptResponse> {
     let blob = request.ciphertext_blob;
-    if !(1..=6144).contains(&blob.len()) {
-        return Err(validation_error(
-            &format!("{} bytes", blob.len()),
-            "ciphertextBlob",
-            "Member must have length between 1 and 6144",
-        ));
-    }
     let header = 1 + KEY_ID_LEN + DATA_IV_LEN;
     if blob.len() < header + TAG_LEN || blob[0] != BLOB_VERSION {
         return Err(invalid_ciphertext());
@@ -220,6 +224,14 @@ pub fn decrypt(
     })
 }
 
+/// GenerateRandom's member constraints.
+pub fn validate_random(number_of_bytes: i64, custom_key_store_id: Option<&str>) -> Result<()> {
+    within(number_of_bytes, "numberOfBytes", 1, MAX_RANDOM)?;
+    custom_key_store_id.map_or(Ok(()), |id| {
+        crate::backend::kms::length(id, "customKeyStoreId", 1, 64)
+    })
+}
+
 /// GenerateRandom; with a store, the store must be CONNECTED (the bytes come from its cluster).
 pub fn generate_random(
     tx: &Transaction<'_>,
@@ -227,20 +239,7 @@ pub fn generate_random(
     number_of_bytes: i64,
     custom_key_store_id: Option<&str>,
 ) -> Result<GenerateRandomResponse> {
-    if !(1..=MAX_RANDOM).contains(&number_of_bytes) {
-        let constraint = if number_of_bytes < 1 {
-            "Member must have value greater than or equal to 1"
-        } else {
-            "Member must have value less than or equal to 1024"
-        };
-        return Err(validation_error(
-            &number_of_bytes.to_string(),
-            "numberOfBytes",
-            constraint,
-        ));
-    }
     if let Some(id) = custom_key_store_id {
-        crate::backend::kms::length(id, "customKeyStoreId", 1, 64)?;
         let store = stores::require(tx, id)?;
         require_connected(
             &store,

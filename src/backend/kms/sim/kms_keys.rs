@@ -13,7 +13,7 @@ use crate::backend::kms::keys::{
 };
 use crate::backend::kms::{
     CancelDeletionResponse, ConnectionState, CreateKeyRequest, KeyMetadataResponse,
-    ListKeysResponse, ScheduleDeletionResponse, kms_error, length, page_request, validation_error,
+    ListKeysResponse, ScheduleDeletionResponse, key_id, kms_error, length, within,
 };
 use crate::backend::sim::ids::IdGenerator;
 use crate::backend::sim::keys;
@@ -131,7 +131,6 @@ fn finish((mut row, state): (KmsKeyRow, String)) -> Result<KmsKeyRow> {
 
 /// The key `key_id` names (a key ID or a key ARN), or `NotFoundException`.
 pub fn require(tx: &Transaction<'_>, key_id: &str) -> Result<KmsKeyRow> {
-    length(key_id, "keyId", 1, 2048)?;
     let id = key_id
         .strip_prefix(&key_arn(""))
         .unwrap_or(key_id)
@@ -243,7 +242,6 @@ pub fn list(
     limit: Option<i64>,
     page_marker: Option<&str>,
 ) -> Result<ListKeysResponse> {
-    page_request(limit, page_marker)?;
     let rows = all(tx)?;
     let start = match page_marker {
         None => 0,
@@ -273,6 +271,12 @@ pub fn list(
     })
 }
 
+/// ScheduleKeyDeletion's member constraints.
+pub fn validate_schedule(key: &str, window: Option<i64>) -> Result<()> {
+    key_id(key)?;
+    window.map_or(Ok(()), |days| within(days, "pendingWindowInDays", 7, 30))
+}
+
 /// ScheduleKeyDeletion: allowed in every state but PendingDeletion, Unavailable included.
 pub fn schedule_deletion(
     tx: &Transaction<'_>,
@@ -281,18 +285,6 @@ pub fn schedule_deletion(
     window: Option<i64>,
 ) -> Result<ScheduleDeletionResponse> {
     let window = window.unwrap_or(DEFAULT_PENDING_WINDOW_DAYS);
-    if !(7..=30).contains(&window) {
-        let constraint = if window < 7 {
-            "Member must have value greater than or equal to 7"
-        } else {
-            "Member must have value less than or equal to 30"
-        };
-        return Err(validation_error(
-            &window.to_string(),
-            "pendingWindowInDays",
-            constraint,
-        ));
-    }
     let row = require(tx, key_id)?;
     if row.state() == KeyState::PendingDeletion {
         return Err(row.invalid_state("."));
