@@ -10,8 +10,8 @@ mod connection;
 mod key_material;
 mod kms_keys;
 mod operations;
+mod pending_faults;
 mod prerequisites;
-mod service_faults;
 mod stores;
 #[cfg(test)]
 mod tests;
@@ -114,7 +114,7 @@ impl SimKms {
         let opened = self.connection()?;
         let vault = &opened.vault;
         opened.store.transaction(|tx| {
-            if may_fail && let Some(fault) = service_faults::take_next_call_failure(tx)? {
+            if may_fail && let Some(fault) = pending_faults::take_next_call_failure(tx)? {
                 // Ok(Err(..)) commits: the fault is used up although the call fails.
                 return Ok(Err(fault.error()));
             }
@@ -251,7 +251,7 @@ impl KmsSimFaults for SimKms {
     fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()> {
         self.connection()?
             .store
-            .transaction(|tx| connection::set_connect_failure(tx, code))
+            .transaction(|tx| pending_faults::set_next_connect_failure(tx, code))
     }
 
     fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()> {
@@ -277,7 +277,7 @@ impl KmsSimFaults for SimKms {
     fn fail_next_call(&mut self, fault: ServiceFault) -> Result<()> {
         self.connection()?
             .store
-            .transaction(|tx| service_faults::set_next_call_failure(tx, fault))
+            .transaction(|tx| pending_faults::set_next_call_failure(tx, fault))
     }
 
     fn advance_clock(&mut self, seconds: i64) -> Result<i64> {

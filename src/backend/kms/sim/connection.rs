@@ -7,6 +7,7 @@
 //! one only the store knows, and stay logged in.
 
 use super::cluster_facts::ClusterFacts;
+use super::pending_faults;
 use super::stores::{self, StoreRow};
 use crate::backend::hsm::UserRole;
 use crate::backend::kms::{ConnectionErrorCode, ConnectionState};
@@ -94,7 +95,7 @@ fn try_connect(
     if facts.active_hsm_zones.is_empty() {
         return Ok(Some(ConnectionErrorCode::InsufficientCloudhsmHsms));
     }
-    if let Some(code) = take_connect_failure(tx)? {
+    if let Some(code) = pending_faults::take_next_connect_failure(tx)? {
         return Ok(Some(code));
     }
     let cluster_id = row.cluster_id();
@@ -136,23 +137,6 @@ fn rotated_password() -> Secret {
     Secret::new(text)
 }
 
-/// Takes the `sim fail-next-connect` fault, if one is pending.
-fn take_connect_failure(tx: &Transaction<'_>) -> Result<Option<ConnectionErrorCode>> {
-    let pending: Option<String> = tx
-        .prepare_cached("SELECT next_connect_failure FROM simulator WHERE singleton = 1")?
-        .query_row([], |row| row.get(0))?;
-    let Some(pending) = pending else {
-        return Ok(None);
-    };
-    tx.prepare_cached("UPDATE simulator SET next_connect_failure = NULL WHERE singleton = 1")?
-        .execute([])?;
-    ConnectionErrorCode::parse(&pending)
-        .map(Some)
-        .ok_or_else(|| Error::State {
-            message: format!("the pending connect failure {pending} is not an error code"),
-        })
-}
-
 /// When the earliest transition in progress is due, if any is.
 pub fn next_due(tx: &Transaction<'_>) -> Result<Option<i64>> {
     let due = tx
@@ -188,11 +172,5 @@ pub fn set_delays(tx: &Transaction<'_>, now: i64, connect: i64, disconnect: i64)
          WHERE connection_state IN ('CONNECTING', 'DISCONNECTING')",
     )?
     .execute(params![now, connect, disconnect])?;
-    Ok(())
-}
-
-pub fn set_connect_failure(tx: &Transaction<'_>, code: ConnectionErrorCode) -> Result<()> {
-    tx.prepare_cached("UPDATE simulator SET next_connect_failure = ?1 WHERE singleton = 1")?
-        .execute([code.as_str()])?;
     Ok(())
 }

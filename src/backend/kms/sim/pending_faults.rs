@@ -1,0 +1,68 @@
+//! The one-shot faults the simulator row holds until something takes them: the ConnectionErrorCode
+//! of `sim fail-next-connect` and the service exception of `sim fail-next-kms-call`.
+
+use crate::backend::kms::{ConnectionErrorCode, ServiceFault};
+use crate::error::{Error, Result};
+use rusqlite::Transaction;
+
+/// Where a pending fault waits, and what it is.
+#[derive(Clone, Copy)]
+enum Slot {
+    NextConnect,
+    NextCall,
+}
+
+impl Slot {
+    fn select(self) -> &'static str {
+        match self {
+            Slot::NextConnect => "SELECT next_connect_failure FROM simulator WHERE singleton = 1",
+            Slot::NextCall => "SELECT next_call_failure FROM simulator WHERE singleton = 1",
+        }
+    }
+
+    fn update(self) -> &'static str {
+        match self {
+            Slot::NextConnect => {
+                "UPDATE simulator SET next_connect_failure = ?1 WHERE singleton = 1"
+            }
+            Slot::NextCall => "UPDATE simulator SET next_call_failure = ?1 WHERE singleton = 1",
+        }
+    }
+}
+
+fn set(tx: &Transaction<'_>, slot: Slot, value: Option<&str>) -> Result<()> {
+    tx.prepare_cached(slot.update())?.execute([value])?;
+    Ok(())
+}
+
+/// Empties the slot and returns what it held, read by `parse`.
+fn take<T>(tx: &Transaction<'_>, slot: Slot, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+    let pending: Option<String> = tx
+        .prepare_cached(slot.select())?
+        .query_row([], |row| row.get(0))?;
+    let Some(pending) = pending else {
+        return Ok(None);
+    };
+    set(tx, slot, None)?;
+    parse(&pending).map(Some).ok_or_else(|| Error::State {
+        message: format!("the pending fault {pending} is not one the simulator knows"),
+    })
+}
+
+pub fn set_next_connect_failure(tx: &Transaction<'_>, code: ConnectionErrorCode) -> Result<()> {
+    set(tx, Slot::NextConnect, Some(code.as_str()))
+}
+
+/// Taken by the next connection attempt that reaches the cluster's HSMs.
+pub fn take_next_connect_failure(tx: &Transaction<'_>) -> Result<Option<ConnectionErrorCode>> {
+    take(tx, Slot::NextConnect, ConnectionErrorCode::parse)
+}
+
+pub fn set_next_call_failure(tx: &Transaction<'_>, fault: ServiceFault) -> Result<()> {
+    set(tx, Slot::NextCall, Some(fault.as_str()))
+}
+
+/// Taken by the next KMS API call whose input is valid.
+pub fn take_next_call_failure(tx: &Transaction<'_>) -> Result<Option<ServiceFault>> {
+    take(tx, Slot::NextCall, ServiceFault::parse)
+}
