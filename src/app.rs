@@ -38,6 +38,9 @@ struct Cli {
     /// Directory of the simulator's state
     #[arg(long, env = "CLOUDHSM_SHELL_STATE_DIR", value_name = "DIR")]
     state_dir: Option<PathBuf>,
+    /// The cluster the HSM commands act on (multi-cluster mode) [default: the state's first]
+    #[arg(long, env = "CLOUDHSM_SHELL_CLUSTER_ID", value_name = "ID")]
+    cluster_id: Option<String>,
     /// Output format [default: json-pretty on a terminal, json otherwise]
     #[arg(long, value_enum, env = "CLOUDHSM_SHELL_OUTPUT")]
     output: Option<OutputFormat>,
@@ -147,6 +150,7 @@ fn configure(cli: Cli) -> Config {
         state_dir: cli
             .state_dir
             .unwrap_or_else(|| config::default_state_dir(&env)),
+        cluster_id: cli.cluster_id,
         history_file: Some(
             cli.history
                 .unwrap_or_else(|| config::default_history_file(&env)),
@@ -173,6 +177,7 @@ pub fn run(config: &Config) -> Result<u8, Error> {
             let options = SimOptions {
                 state_dir: config.state_dir.clone(),
                 seed: config.seed,
+                cluster_id: config.cluster_id.clone(),
             };
             let hsm = SimHsm::open(&options)?;
             (hsm, SimKms::open(&options)?)

@@ -29,6 +29,8 @@ pub struct Config {
     pub mode: Mode,
     pub backend: HsmBackendKind,
     pub state_dir: PathBuf,
+    /// `--cluster-id`: the cluster HSM commands act on; the state's first when `None`.
+    pub cluster_id: Option<String>,
     pub history_file: Option<PathBuf>,
     pub record_file: Option<PathBuf>,
     pub secrets_file: Option<PathBuf>,

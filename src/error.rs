@@ -118,6 +118,27 @@ pub enum Error {
     #[error("Cluster {cluster_id} not found")]
     ClusterNotFound { cluster_id: String },
     #[error(
+        "Cluster {cluster_id} not found in the simulator state in {}: cloudhsmv2 describe-clusters lists its clusters",
+        state_dir.display()
+    )]
+    ClusterNotInState {
+        cluster_id: String,
+        state_dir: PathBuf,
+    },
+    #[error("Cluster {cluster_id} is DELETED: HSM commands cannot act on it")]
+    ClusterDeleted { cluster_id: String },
+    #[error("Logged in as {username} on cluster {cluster_id}: log out first, then switch clusters")]
+    SwitchWhileLoggedIn {
+        username: String,
+        cluster_id: String,
+    },
+    #[error("Cluster {cluster_id} is {state}: only an INITIALIZED cluster can be activated")]
+    ActivateNotInitialized { cluster_id: String, state: String },
+    #[error(
+        "Cluster {cluster_id} has no ACTIVE HSM to activate: add one with cloudhsmv2 create-hsm first"
+    )]
+    ActivateWithoutHsm { cluster_id: String },
+    #[error(
         "Cluster {cluster_id} has no cluster certificate yet: initialise it before backing it up"
     )]
     ClusterNotInitialized { cluster_id: String },

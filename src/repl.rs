@@ -58,7 +58,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
         .map(Recorder::create)
         .transpose()?;
     loop {
-        let line = match editor.readline(shell.prompt()) {
+        let line = match editor.readline(&shell.prompt()) {
             Ok(line) => Zeroizing::new(line),
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,

@@ -71,9 +71,13 @@ impl Shell {
         self.hsm.as_mut()
     }
 
-    /// The prompt for the next line.
-    pub fn prompt(&self) -> &'static str {
-        "aws-cloudhsm > "
+    /// The prompt for the next line: `aws-cloudhsm > `, or `user@cluster-id > ` when logged
+    /// in on a cluster that was chosen (multi-cluster mode, as the CloudHSM CLI shows it).
+    pub fn prompt(&self) -> String {
+        match (self.session.login(), self.hsm.selected_cluster()) {
+            (Some(login), Some(cluster_id)) => format!("{}@{cluster_id} > ", login.username),
+            _ => "aws-cloudhsm > ".to_owned(),
+        }
     }
 
     /// Runs one line and prints what it produced. I/O errors on stdout end the shell: there is

@@ -1,9 +1,10 @@
 //! `sim ...`: faults injected into the simulated network, and their repairs, for rehearsing
-//! what KMS reports when a cluster breaks underneath a custom key store.
+//! what KMS reports when a cluster breaks underneath a custom key store; and `sim use-cluster`,
+//! which chooses the cluster the HSM commands act on.
 
 use super::text;
 use super::{Context, Reply, ReplyData};
-use crate::backend::hsm::cluster_control::{SimFaults, SubnetChange, unavailable};
+use crate::backend::hsm::cluster_control::{ClusterState, SimFaults, SubnetChange, unavailable};
 use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults, ServiceFault};
 use crate::backend::sim::clock::CivilTime;
 use crate::error::{Error, Result};
@@ -16,6 +17,42 @@ pub struct SubnetCreated {
     pub message: String,
     #[serde(rename = "SubnetId")]
     pub subnet_id: String,
+}
+
+/// The reply of `sim use-cluster`: what the shell acts on now, and the cluster's ID.
+#[derive(Debug, Serialize)]
+pub struct ClusterSelected {
+    pub message: String,
+    #[serde(rename = "ClusterId")]
+    pub cluster_id: String,
+}
+
+/// Switches the HSM commands to another cluster; refused while this shell is logged in, since
+/// the login belongs to the cluster it was made on.
+pub fn use_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
+    let cluster_id = text(invocation, "cluster-id");
+    if let Some(login) = context.session.login() {
+        return Err(Error::SwitchWhileLoggedIn {
+            username: login.username.clone(),
+            cluster_id: context.hsm.cluster_id().to_owned(),
+        });
+    }
+    let state = faults(context, invocation)?.use_cluster(cluster_id)?;
+    let next = match (state, context.hsm.is_activated()?) {
+        (_, true) => "",
+        (ClusterState::Initialized, false) => ", not activated yet: run cluster activate",
+        (ClusterState::Uninitialized, false) => {
+            ": initialize it (cloudhsmv2 initialize-cluster), then run cluster activate"
+        }
+        (_, false) => ", not activated",
+    };
+    Ok(Reply::data(ReplyData::ClusterSelected(ClusterSelected {
+        message: format!(
+            "HSM commands now act on cluster {cluster_id} ({}{next})",
+            state.as_str()
+        ),
+        cluster_id: cluster_id.to_owned(),
+    })))
 }
 
 pub fn delete_subnet(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {

@@ -521,8 +521,8 @@ fn initialize_cluster_checks_the_signature_against_the_trust_anchor() {
     assert!(certificates.get("ClusterCsr").is_none());
 
     // KMS's view of the new cluster once it has two HSMs: the network, lineage and trust anchor
-    // checks pass; it is not ACTIVE, since `cluster activate` works on the default cluster only,
-    // and a new cluster has no kmsuser.
+    // checks pass; it is not ACTIVE until `cluster activate` runs on it (after `sim
+    // use-cluster`), and a new cluster has no kmsuser.
     for zone in ["us-east-1a", "us-east-1b"] {
         let hsm = shell.run(&format!(
             "cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone {zone}"

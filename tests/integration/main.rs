@@ -2,6 +2,7 @@
 
 mod batch;
 mod cloudhsmv2;
+mod clusters;
 mod concurrency;
 mod demo;
 mod fixtures;

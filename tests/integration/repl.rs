@@ -244,3 +244,35 @@ fn a_batch_file_on_a_terminal_shows_carets_but_never_a_password() {
         other => panic!("the batch ended with {other:?}"),
     }
 }
+
+#[test]
+fn the_prompt_names_user_and_cluster_once_logged_in_on_a_chosen_cluster() {
+    let state = state_with_users(&[]);
+    let home = TempDir::new().expect("temp dir");
+    let history = home.path().join("history");
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "interactive",
+            "--state-dir",
+            state.state_dir.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "--cluster-id",
+            "cluster-zxqwotxh2y6",
+        ],
+    );
+    expect(&mut shell, PROMPT);
+    shell
+        .send_line(&format!(
+            "login --username admin --role admin --password {ADMIN_PASSWORD}"
+        ))
+        .expect("cannot type");
+    expect(&mut shell, "\"role\": \"admin\"");
+    expect(&mut shell, "admin@cluster-zxqwotxh2y6 > ");
+    shell.send_line("logout").expect("cannot type");
+    expect(&mut shell, "\"data\": \"Logout successful\"");
+    expect(&mut shell, PROMPT);
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+}

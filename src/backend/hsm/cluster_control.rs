@@ -382,8 +382,14 @@ pub struct SubnetChange {
 }
 
 /// Faults injected into the simulated network, for rehearsing what KMS reports when a cluster
-/// breaks underneath a key store. Only the simulator implements this.
+/// breaks underneath a key store, and the choice of the simulated cluster the shell's HSM
+/// commands act on. Only the simulator implements this.
 pub trait SimFaults {
+    /// Makes the HSM commands (`cluster activate`, `login`, `user ...`, `key ...`) act on
+    /// `cluster_id`, which must be in the state and not DELETED; returns its state. The caller
+    /// has made sure nobody is logged in through this shell.
+    fn use_cluster(&mut self, cluster_id: &str) -> Result<ClusterState>;
+
     /// Marks a subnet deleted; `SubnetMapping` keeps naming it (KMS: `SUBNET_NOT_FOUND`).
     fn delete_subnet(&mut self, subnet_id: &str) -> Result<SubnetChange>;
 

@@ -156,6 +156,12 @@ pub trait HsmBackend {
     /// The identifier of the cluster this backend talks to (`cluster-...`).
     fn cluster_id(&self) -> &str;
 
+    /// The cluster when one was chosen (`--cluster-id`, `sim use-cluster`) rather than being
+    /// the only or default one: the prompt then names it, as in multi-cluster mode.
+    fn selected_cluster(&self) -> Option<&str> {
+        None
+    }
+
     /// The cluster control plane (`cloudhsmv2` commands), when this backend can reach one.
     ///
     /// The shell holds one backend; reaching the control plane through it, rather than through

@@ -6,7 +6,7 @@
 //! other's updates. Slow password hashing happens before the transaction, so the write lock is
 //! held only for the verification a login needs.
 
-use super::cluster_control::{ClusterControl, SimFaults};
+use super::cluster_control::{ClusterControl, ClusterState, SimFaults};
 use super::filter::Filter;
 use super::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use super::mechanism::KeySpec;
@@ -35,12 +35,15 @@ pub(crate) mod keys;
 #[cfg(test)]
 mod tests;
 
-/// A simulated CloudHSM cluster (the state's default cluster) seen through the CloudHSM CLI.
+/// A simulated CloudHSM cluster seen through the CloudHSM CLI: the state's default (first)
+/// cluster, or the one chosen with `--cluster-id` or `sim use-cluster`.
 #[derive(Debug)]
 pub struct SimHsm {
     store: Store,
     state_dir: PathBuf,
     cluster_id: String,
+    /// True when `cluster_id` was chosen rather than defaulted (the prompt then names it).
+    selected: bool,
     created_now: bool,
     process: ProcessIdentity,
     clock: Clock,
@@ -53,10 +56,19 @@ pub struct SimHsm {
 
 impl SimHsm {
     /// Opens the state in `options.state_dir`, creating the directory, the database and the
-    /// first cluster when they do not exist yet.
-    /// A seeded run uses the virtual clock, so that its timestamps are byte-stable.
+    /// first cluster when they do not exist yet. With `options.cluster_id` the cluster must
+    /// already be in the state: an unknown one is refused before anything is created. A seeded
+    /// run uses the virtual clock, so that its timestamps are byte-stable.
     pub fn open(options: &SimOptions) -> Result<SimHsm> {
         let clock = Clock::for_seed(options.seed);
+        if let Some(cluster_id) = &options.cluster_id
+            && !options.state_dir.join(store::STATE_FILE_NAME).exists()
+        {
+            return Err(Error::ClusterNotInState {
+                cluster_id: cluster_id.clone(),
+                state_dir: options.state_dir.clone(),
+            });
+        }
         let mut store = Store::open(&options.state_dir)?;
         let seed = IdSeed::new(options.seed);
         let ca_path = options.state_dir.join(CUSTOMER_CA_FILE_NAME);
@@ -68,7 +80,7 @@ impl SimHsm {
                 Ok(None)
             }
         })?;
-        let (cluster_id, created_now) = match current {
+        let (default_cluster_id, created_now) = match current {
             Some(cluster_id) => (cluster_id, false),
             None => store.transaction(|tx| {
                 let found_version = schema::migrate(tx)?;
@@ -83,10 +95,26 @@ impl SimHsm {
                 Ok((cluster::default_cluster_id(tx)?, created_now))
             })?,
         };
+        let cluster_id = match &options.cluster_id {
+            Some(cluster_id) => {
+                store
+                    .read(|tx| control::selectable(tx, cluster_id))
+                    .map_err(|error| match error {
+                        Error::ClusterNotFound { cluster_id } => Error::ClusterNotInState {
+                            cluster_id,
+                            state_dir: options.state_dir.clone(),
+                        },
+                        other => other,
+                    })?;
+                cluster_id.clone()
+            }
+            None => default_cluster_id,
+        };
         Ok(SimHsm {
             store,
             state_dir: options.state_dir.clone(),
             cluster_id,
+            selected: options.cluster_id.is_some(),
             created_now,
             process: ProcessIdentity::current(),
             clock,
@@ -179,6 +207,10 @@ impl HsmBackend for SimHsm {
         &self.cluster_id
     }
 
+    fn selected_cluster(&self) -> Option<&str> {
+        self.selected.then_some(self.cluster_id.as_str())
+    }
+
     fn cluster_control(&mut self) -> Option<&mut dyn ClusterControl> {
         Some(self)
     }
@@ -205,6 +237,18 @@ impl HsmBackend for SimHsm {
         self.store.transaction(|tx| {
             if cluster::is_activated(tx, &self.cluster_id)? {
                 return Err(Error::ClusterAlreadyActivated);
+            }
+            let state = cluster::state(tx, &self.cluster_id)?.unwrap_or_default();
+            if state != ClusterState::Initialized.as_str() {
+                return Err(Error::ActivateNotInitialized {
+                    cluster_id: self.cluster_id.clone(),
+                    state,
+                });
+            }
+            if cluster::active_hsm_serial_numbers(tx, &self.cluster_id)?.is_empty() {
+                return Err(Error::ActivateWithoutHsm {
+                    cluster_id: self.cluster_id.clone(),
+                });
             }
             users::activate_admin(tx, &self.cluster_id, &password_hash)?;
             cluster::mark_activated(tx, &self.cluster_id)

@@ -11,7 +11,7 @@ use super::ids::IdGenerator;
 use super::users::{self, APPLIANCE_USER, BUILT_IN_ADMIN};
 use crate::backend::hsm::UserRole;
 use crate::error::{Error, Result};
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 pub const FIRST_CLUSTER_REGION: &str = "us-east-1";
 pub const FIRST_CLUSTER_HSM_TYPE: &str = "hsm1.medium";
@@ -131,25 +131,31 @@ pub fn create_first_cluster(
         )?;
     }
 
+    insert_built_in_users(tx, &cluster_id)?;
+
+    Ok(CreatedCluster {
+        cluster_id,
+        certificates,
+    })
+}
+
+/// The users every new cluster's HSMs come with: the built-in admin, not activated yet, and
+/// the appliance user.
+pub(crate) fn insert_built_in_users(tx: &Transaction<'_>, cluster_id: &str) -> Result<()> {
     users::insert(
         tx,
-        &cluster_id,
+        cluster_id,
         BUILT_IN_ADMIN,
         UserRole::UnactivatedAdmin,
         None,
     )?;
     users::insert(
         tx,
-        &cluster_id,
+        cluster_id,
         APPLIANCE_USER,
         UserRole::ApplianceUser,
         None,
-    )?;
-
-    Ok(CreatedCluster {
-        cluster_id,
-        certificates,
-    })
+    )
 }
 
 /// The security group CloudHSM creates with a cluster: TCP 2223-2225 in from and out to itself.
@@ -193,6 +199,15 @@ pub fn default_cluster_id(tx: &Transaction<'_>) -> Result<String> {
         },
         other => other.into(),
     })
+}
+
+/// The `State` of a cluster, or `None` when the state holds no such cluster.
+pub fn state(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<String>> {
+    let state = tx
+        .prepare_cached("SELECT state FROM clusters WHERE cluster_id = ?1")?
+        .query_row([cluster_id], |row| row.get(0))
+        .optional()?;
+    Ok(state)
 }
 
 pub fn is_activated(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {

@@ -1,12 +1,14 @@
 //! The mutating CloudHSM v2 calls on the simulated control plane: CreateCluster (new or
 //! restored from a backup), InitializeCluster, CreateHsm, DeleteHsm and DeleteCluster.
 //!
-//! A new cluster is UNINITIALIZED with a CSR. A cluster restored from a backup takes the
-//! backup's cluster certificate (its lineage), the trust anchor, users and keys of the backed-up
-//! cluster, and needs no initialisation: it starts INITIALIZED, and becomes ACTIVE with its first
-//! HSM when the backed-up cluster had been activated (AWS: a restored cluster is ACTIVE once it
-//! has an HSM). The simulator keeps no snapshot: users and keys are copied from the backed-up
-//! cluster as they are at restore time.
+//! A new cluster is UNINITIALIZED with a CSR and the built-in users (an unactivated admin and
+//! the appliance user); once initialised, `cluster activate` on it (after `sim use-cluster`)
+//! makes it ACTIVE. A cluster restored from a backup takes the backup's cluster certificate (its
+//! lineage), the trust anchor, users and keys of the backed-up cluster, and needs no
+//! initialisation: it starts INITIALIZED, and becomes ACTIVE with its first HSM when the
+//! backed-up cluster had been activated (AWS: a restored cluster is ACTIVE once it has an HSM).
+//! The simulator keeps no snapshot: users and keys are copied from the backed-up cluster as they
+//! are at restore time.
 
 use super::ca;
 use super::cluster::USABLE_ADDRESSES_PER_SLASH_24;
@@ -194,6 +196,10 @@ pub fn create_cluster(
              VALUES (?1, ?2, ?3)",
             params![cluster_id, zone, subnet_id],
         )?;
+    }
+    // A restore brings the backed-up cluster's users; a new cluster has the built-in ones.
+    if restore.is_none() {
+        super::cluster::insert_built_in_users(tx, &cluster_id)?;
     }
     Ok(cluster_id)
 }

@@ -40,4 +40,6 @@ pub struct SimOptions {
     pub state_dir: PathBuf,
     /// Seeds the identifiers of everything the simulator creates; `None` draws OS entropy.
     pub seed: Option<u64>,
+    /// The cluster HSM commands act on (`--cluster-id`); the state's first cluster when `None`.
+    pub cluster_id: Option<String>,
 }

@@ -80,6 +80,7 @@ Commands:
   sim set-delays                         Set how long key store connects and disconnects take
   sim fail-next-kms-call                 Fault: make the next KMS call fail with a retryable service exception
   sim advance-clock                      Move the simulated clock forward
+  sim use-cluster                        Choose the simulated cluster the HSM commands act on
   keystore create                        Create a KMS custom key store on a CloudHSM cluster (CreateCustomKeyStore)
   keystore describe                      Describe custom key stores (DescribeCustomKeyStores)
   keystore update                        Rename a custom key store, or change its password or cluster (UpdateCustomKeyStore)

@@ -1,5 +1,5 @@
-//! The simulator's control plane and network faults: [`ClusterControl`] and [`SimFaults`] on
-//! [`SimHsm`], each call one transaction of the shared state.
+//! The simulator's control plane, network faults and cluster choice: [`ClusterControl`] and
+//! [`SimFaults`] on [`SimHsm`], each call one transaction of the shared state.
 
 use super::SimHsm;
 use super::keys::associated_data;
@@ -11,8 +11,9 @@ use crate::backend::hsm::cluster_control::{
     cloudhsm_error,
 };
 use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::{ca, control_plane, lifecycle, network};
+use crate::backend::sim::{ca, cluster, control_plane, lifecycle, network};
 use crate::error::{Error, Result};
+use rusqlite::Transaction;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
@@ -152,6 +153,13 @@ fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
 }
 
 impl SimFaults for SimHsm {
+    fn use_cluster(&mut self, cluster_id: &str) -> Result<ClusterState> {
+        let state = self.store.read(|tx| selectable(tx, cluster_id))?;
+        self.cluster_id = cluster_id.to_owned();
+        self.selected = true;
+        Ok(state)
+    }
+
     fn delete_subnet(&mut self, subnet_id: &str) -> Result<SubnetChange> {
         self.store
             .transaction(|tx| network::delete_subnet(tx, subnet_id))
@@ -200,5 +208,21 @@ impl SimFaults for SimHsm {
         let cluster_id = cluster_id.unwrap_or(&self.cluster_id);
         self.store
             .read(|tx| network::describe_network(tx, cluster_id))
+    }
+}
+
+/// The state of a cluster HSM commands may act on: one of this state that is not DELETED.
+pub(super) fn selectable(tx: &Transaction<'_>, cluster_id: &str) -> Result<ClusterState> {
+    let state = cluster::state(tx, cluster_id)?.ok_or_else(|| Error::ClusterNotFound {
+        cluster_id: cluster_id.to_owned(),
+    })?;
+    match ClusterState::parse(&state) {
+        Some(ClusterState::Deleted) => Err(Error::ClusterDeleted {
+            cluster_id: cluster_id.to_owned(),
+        }),
+        Some(state) => Ok(state),
+        None => Err(Error::State {
+            message: format!("cluster {cluster_id} has the unknown state {state}"),
+        }),
     }
 }

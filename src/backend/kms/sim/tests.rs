@@ -1,4 +1,4 @@
-//! Unit tests of the simulated key stores that need a second cluster, which no command makes:
+//! Unit tests of the simulated key stores that need a second cluster, made here by copying rows:
 //! the related-cluster rule of Update and the in-use rule for clusters sharing a certificate.
 
 use super::*;
@@ -11,6 +11,7 @@ fn open() -> (tempfile::TempDir, SimOptions, String, String) {
     let options = SimOptions {
         state_dir: dir.path().join("state"),
         seed: Some(7),
+        cluster_id: None,
     };
     let hsm = SimHsm::open(&options).unwrap();
     let cluster_id = crate::backend::hsm::HsmBackend::cluster_id(&hsm).to_owned();

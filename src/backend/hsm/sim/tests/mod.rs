@@ -2,6 +2,7 @@
 //! through a second connection as another process would.
 
 mod first_run;
+mod selection;
 mod state;
 mod users;
 
@@ -18,6 +19,7 @@ pub fn options(dir: &Path, seed: Option<u64>) -> SimOptions {
     SimOptions {
         state_dir: dir.to_path_buf(),
         seed,
+        cluster_id: None,
     }
 }
 
