@@ -1,5 +1,6 @@
-//! Unit tests of the simulated key stores that need a second cluster, made here by copying rows:
-//! the related-cluster rule of Update and the in-use rule for clusters sharing a certificate.
+//! Unit tests of the simulated key stores that need a second cluster, made here by copying rows
+//! (tests/golden/keystore/second_cluster.txt makes one with commands): the related-cluster rule
+//! of Update and the in-use rule for clusters sharing a certificate.
 
 use super::*;
 use crate::backend::hsm::sim::SimHsm;
