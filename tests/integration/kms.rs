@@ -295,3 +295,57 @@ fn key_states_follow_the_store_and_the_desired_flag() {
     one(&state, &connect);
     assert_eq!(state_of(&state, &key_id), "Disabled");
 }
+
+#[test]
+fn decrypt_with_the_key_id_of_another_key_is_an_incorrect_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let first = state_with_key(&state)["KeyId"].as_str().unwrap().to_owned();
+    let created = one(
+        &state,
+        &format!("kms create-key --custom-key-store-id {STORE} --description other"),
+    );
+    let other = created["data"]["KeyMetadata"]["KeyId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no second key: {created}"))
+        .to_owned();
+    assert_ne!(other, first);
+    let encrypted = one(
+        &state,
+        &format!(
+            "kms encrypt --key-id {first} --plaintext {}",
+            b64(PLAINTEXT.as_bytes())
+        ),
+    );
+    let blob = encrypted["data"]["CiphertextBlob"].as_str().unwrap();
+    let other_arn = format!("arn:aws:kms:us-east-1:111122223333:key/{other}");
+    let first_arn = format!("arn:aws:kms:us-east-1:111122223333:key/{first}");
+    for named in [other.as_str(), other_arn.as_str()] {
+        assert_eq!(
+            one(
+                &state,
+                &format!("kms decrypt --ciphertext-blob {blob} --key-id {named}")
+            ),
+            json!({
+                "error_code": 1,
+                "data": format!(
+                    "IncorrectKeyException: The ciphertext was not encrypted under {other_arn}"
+                )
+            })
+        );
+    }
+    assert_eq!(
+        one(
+            &state,
+            &format!("kms decrypt --ciphertext-blob {blob} --key-id {first}")
+        ),
+        json!({
+            "error_code": 0,
+            "data": {
+                "KeyId": first_arn,
+                "Plaintext": b64(PLAINTEXT.as_bytes()),
+                "EncryptionAlgorithm": "SYMMETRIC_DEFAULT"
+            }
+        })
+    );
+}
