@@ -213,7 +213,9 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     let all_succeeded = match &config.mode {
         Mode::Interactive => repl::run(&mut shell, config)?,
         Mode::Batch { file } => batch::run(&mut shell, config, file.as_deref())?,
-        Mode::Replay { file, bless } => transcript::replay::run(&mut shell, file, *bless)?,
+        Mode::Replay { file, bless } => {
+            transcript::replay::run(&mut shell, file, *bless, &config.state_dir)?
+        }
         Mode::Single { words } => {
             let line = parse::quote_words(words);
             if shell.needs_login(&line) {

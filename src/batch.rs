@@ -21,7 +21,7 @@ pub fn run(shell: &mut Shell, config: &Config, file: Option<&Path>) -> Result<bo
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(Recorder::create)
+        .map(|path| Recorder::create(path, &config.state_dir))
         .transpose()?;
     let mut all_succeeded = true;
     let mut lines = LogicalLines::new(reader);

@@ -55,7 +55,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(Recorder::create)
+        .map(|path| Recorder::create(path, &config.state_dir))
         .transpose()?;
     loop {
         let line = match editor.readline(&shell.prompt()) {

@@ -10,9 +10,11 @@
 //! ```
 //!
 //! Envelopes are stored as one line of compact JSON and compared as parsed values; plain text
-//! (help) is compared line by line, ignoring trailing blank lines.
+//! (help) is compared line by line, ignoring trailing blank lines. The state directory is written
+//! `$STATE_DIR` in what commands printed, so that a transcript replays on any state directory.
 
 use crate::output::{self, Rendered};
+use std::path::Path;
 
 /// What starts every command line of a transcript.
 pub const PROMPT: &str = "aws-cloudhsm > ";
@@ -106,7 +108,27 @@ pub fn write_entry(text: &mut String, entry: &Entry) {
 }
 
 /// The stdout lines a transcript stores for a rendered result.
-pub fn stdout_lines(rendered: &Rendered) -> Vec<String> {
+/// What stands for the state directory in a transcript's results.
+pub const STATE_DIR_TOKEN: &str = "$STATE_DIR";
+
+/// The lines a command printed, as a transcript holds them: the state directory's path (in the
+/// spelling JSON gives it) replaced by [`STATE_DIR_TOKEN`].
+pub fn portable_stdout(rendered: &Rendered, state_dir: &Path) -> Vec<String> {
+    let shown = state_dir.display().to_string();
+    let in_json = serde_json::to_string(&shown).unwrap_or_default();
+    let spelled = in_json.trim_matches('"');
+    let mut lines = stdout_lines(rendered);
+    if !spelled.is_empty() {
+        for line in &mut lines {
+            if line.contains(spelled) {
+                *line = line.replace(spelled, STATE_DIR_TOKEN);
+            }
+        }
+    }
+    lines
+}
+
+fn stdout_lines(rendered: &Rendered) -> Vec<String> {
     match rendered {
         Rendered::Nothing => Vec::new(),
         Rendered::Envelope(value) => vec![output::compact(value)],
@@ -140,6 +162,25 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "# a session\naws-cloudhsm > user list\n{\"error_code\":0,\"data\":\"x\"}\n\n# next\naws-cloudhsm > user create --username KmsUser --role crypto-user\n! warning: weak\n{\"error_code\":0}\naws-cloudhsm > help quit\nQuit the shell\n\nUsage: quit\n\n# end\n";
+
+    #[test]
+    fn results_name_the_state_directory_by_its_token() {
+        let rendered = Rendered::Envelope(serde_json::json!({
+            "error_code": 0,
+            "data": {"TrustAnchorPath": "/tmp/sandbox/state/customerCA-x.crt", "Other": "/tmp/else"}
+        }));
+        assert_eq!(
+            portable_stdout(&rendered, Path::new("/tmp/sandbox/state")),
+            vec![
+                r#"{"error_code":0,"data":{"TrustAnchorPath":"$STATE_DIR/customerCA-x.crt","Other":"/tmp/else"}}"#
+            ]
+        );
+        let text = Rendered::Text("wrote /tmp/sandbox/state/a\n".to_owned());
+        assert_eq!(
+            portable_stdout(&text, Path::new("/tmp/sandbox/state")),
+            vec!["wrote $STATE_DIR/a"]
+        );
+    }
 
     #[test]
     fn parse_then_write_round_trips_apart_from_blank_lines() {

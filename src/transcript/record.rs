@@ -1,6 +1,6 @@
 //! Recording: every line a session runs, with its secrets removed, and what it printed.
 
-use super::format::{Entry, stdout_lines, write_entry};
+use super::format::{Entry, portable_stdout, write_entry};
 use crate::error::{Error, Result};
 use crate::parse::{Token, lex};
 use crate::shell::Executed;
@@ -8,22 +8,27 @@ use crate::spec::{ArgKind, CommandTable};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Appends entries to a transcript file (created 0600: it may name users and keys).
 pub struct Recorder {
     file: File,
+    /// Written `$STATE_DIR` in the results, so that the transcript replays on any state.
+    state_dir: PathBuf,
 }
 
 impl Recorder {
-    pub fn create(path: &Path) -> Result<Recorder> {
+    pub fn create(path: &Path, state_dir: &Path) -> Result<Recorder> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
             .open(path)
             .map_err(|error| Error::io(format!("Cannot record to {}", path.display()), error))?;
-        Ok(Recorder { file })
+        Ok(Recorder {
+            file,
+            state_dir: state_dir.to_owned(),
+        })
     }
 
     pub fn record(&mut self, table: &CommandTable, line: &str, executed: &Executed) -> Result<()> {
@@ -39,7 +44,7 @@ impl Recorder {
                 &Entry {
                     line: kept,
                     warnings: executed.warnings.clone(),
-                    stdout: stdout_lines(&executed.rendered),
+                    stdout: portable_stdout(&executed.rendered, &self.state_dir),
                     ..Entry::default()
                 },
             ),

@@ -1,14 +1,14 @@
 //! Replay: runs a transcript's commands through the funnel and checks every result against
 //! the transcript, or rewrites it with this run's results (`--bless`).
 
-use super::format::{Transcript, matches, stdout_lines};
+use super::format::{Transcript, matches, portable_stdout};
 use crate::error::{Error, Result};
 use crate::shell::{Flow, Shell};
 use std::fs;
 use std::path::Path;
 
 /// Returns true when every result matched (or, blessing, when the file was rewritten).
-pub fn run(shell: &mut Shell, path: &Path, bless: bool) -> Result<bool> {
+pub fn run(shell: &mut Shell, path: &Path, bless: bool, state_dir: &Path) -> Result<bool> {
     let text = fs::read_to_string(path)
         .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))?;
     let mut transcript = Transcript::parse(&text);
@@ -30,7 +30,7 @@ pub fn run(shell: &mut Shell, path: &Path, bless: bool) -> Result<bool> {
             continue;
         }
         let executed = shell.execute(&entry.line);
-        let stdout = stdout_lines(&executed.rendered);
+        let stdout = portable_stdout(&executed.rendered, state_dir);
         let same = matches(&entry.stdout, &stdout) && entry.warnings == executed.warnings;
         if !same && !bless {
             mismatches += 1;

@@ -6,11 +6,6 @@
 //! (check values, moduli, EC points), so transcripts make keys with `key import pem` of the
 //! fixed public keys in `tests/golden/pem/` and keep generated keys to their error paths; the
 //! success output of generation is checked in Rust (`key_generate.rs`).
-//!
-//! A transcript `NAME.txt` may have a batch file `NAME.cli` beside it: its lines run first, on
-//! the same fresh state, and must all succeed. It holds the set-up whose replies are not stable
-//! (a new cluster's CSR and certificates, backup timestamps, paths into the sandbox), so that
-//! the transcript itself holds only lines whose every result it checks; seeded IDs carry over.
 
 use crate::test::{BINARY, write_file};
 use std::fs;
@@ -18,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Fewer transcripts than this means the walk lost some (an empty glob must not pass).
-const MINIMUM_TRANSCRIPTS: usize = 37;
+const MINIMUM_TRANSCRIPTS: usize = 39;
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
@@ -26,21 +21,13 @@ fn golden_dir() -> PathBuf {
 
 /// Every `*.txt` under `dir`, sorted.
 fn transcripts(dir: &Path) -> Vec<PathBuf> {
-    files_ending(dir, "txt")
-}
-
-/// Every file under `dir` with the extension `wanted`, sorted.
-fn files_ending(dir: &Path, wanted: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let entries = fs::read_dir(dir).unwrap_or_else(|error| panic!("cannot list {dir:?}: {error}"));
     for entry in entries {
         let path = entry.expect("cannot read a directory entry").path();
         if path.is_dir() {
-            found.extend(files_ending(&path, wanted));
-        } else if path
-            .extension()
-            .is_some_and(|extension| extension == wanted)
-        {
+            found.extend(transcripts(&path));
+        } else if path.extension().is_some_and(|extension| extension == "txt") {
             found.push(path);
         }
     }
@@ -48,8 +35,11 @@ fn files_ending(dir: &Path, wanted: &str) -> Vec<PathBuf> {
     found
 }
 
-/// The binary run in `tests/golden` on the sandbox's state, seeded, with the secrets file.
-fn shell(sandbox: &Path, secrets_file: &Path) -> Command {
+/// Replays one transcript on a fresh state; the failure report when it does not match.
+fn replay(transcript: &Path, secrets: &str, bless: bool) -> Result<(), String> {
+    let sandbox = tempfile::tempdir().expect("cannot create a temp dir");
+    let secrets_file = sandbox.path().join("secrets");
+    write_file(&secrets_file, secrets, 0o600);
     let mut command = Command::new(BINARY);
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
@@ -59,48 +49,28 @@ fn shell(sandbox: &Path, secrets_file: &Path) -> Command {
     }
     command
         .current_dir(golden_dir())
-        .env("HOME", sandbox)
+        .env("HOME", sandbox.path())
+        .arg("--replay")
+        .arg(transcript)
         .arg("--state-dir")
-        .arg(sandbox.join("state"))
+        .arg(sandbox.path().join("state"))
         .args(["--seed", "7", "--secrets"])
-        .arg(secrets_file);
-    command
-}
-
-/// Runs `command`; the failure report, naming `file`, when it exits non-zero.
-fn succeeds(mut command: Command, file: &Path) -> Result<(), String> {
+        .arg(&secrets_file);
+    if bless {
+        command.arg("--bless");
+    }
     let output = command.output().expect("cannot run cloudhsm-shell");
     if output.status.success() {
         Ok(())
     } else {
         Err(format!(
             "{} (exit status {:?}):\n{}{}",
-            file.display(),
+            transcript.display(),
             output.status.code(),
             String::from_utf8_lossy(&output.stderr),
             String::from_utf8_lossy(&output.stdout),
         ))
     }
-}
-
-/// Replays one transcript on a fresh state, after its set-up batch if it has one; the failure
-/// report when a set-up line fails or a result does not match.
-fn replay(transcript: &Path, secrets: &str, bless: bool) -> Result<(), String> {
-    let sandbox = tempfile::tempdir().expect("cannot create a temp dir");
-    let secrets_file = sandbox.path().join("secrets");
-    write_file(&secrets_file, secrets, 0o600);
-    let set_up = transcript.with_extension("cli");
-    if set_up.exists() {
-        let mut command = shell(sandbox.path(), &secrets_file);
-        command.arg("--file").arg(&set_up);
-        succeeds(command, &set_up)?;
-    }
-    let mut command = shell(sandbox.path(), &secrets_file);
-    command.arg("--replay").arg(transcript);
-    if bless {
-        command.arg("--bless");
-    }
-    succeeds(command, transcript)
 }
 
 #[test]
@@ -129,19 +99,5 @@ fn every_golden_transcript_replays() {
         failures.len(),
         files.len(),
         failures.join("\n")
-    );
-}
-
-#[test]
-fn every_set_up_batch_has_its_transcript() {
-    let set_ups = files_ending(&golden_dir(), "cli");
-    assert!(!set_ups.is_empty(), "no set-up batch found");
-    let orphans: Vec<&PathBuf> = set_ups
-        .iter()
-        .filter(|set_up| !set_up.with_extension("txt").exists())
-        .collect();
-    assert!(
-        orphans.is_empty(),
-        "set-up batches without a transcript: {orphans:?}"
     );
 }

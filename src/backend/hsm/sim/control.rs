@@ -98,7 +98,7 @@ impl ClusterControl for SimHsm {
                     )
                 }
                 InitializeWith::GeneratedCustomerCa => {
-                    let mut ids = IdGenerator::begin(tx, seed)?;
+                    let mut ids = IdGenerator::named(seed, cluster_id);
                     let issued = ca::sign_csr_with_new_customer_ca(&csr, now, &mut ids)?;
                     let path = state_dir.join(format!("customerCA-{cluster_id}.crt"));
                     write_private(&path, &issued.customer_ca_pem)?;
