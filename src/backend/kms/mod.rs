@@ -15,7 +15,8 @@ pub use keys::{
     ListKeysResponse, ScheduleDeletionResponse,
 };
 pub use validate::{
-    blob_size, key_id, length, marker, page_request, validate_cluster_id, validate_password, within,
+    blob_size, custom_key_store_id, key_id, length, marker, page_request, validate_cluster_id,
+    validate_password, within,
 };
 
 use crate::error::{Error, Result};

@@ -151,17 +151,17 @@ impl KmsBackend for SimKms {
     }
 
     fn delete_custom_key_store(&mut self, id: &str) -> Result<()> {
-        super::length(id, "customKeyStoreId", 1, 64)?;
+        super::custom_key_store_id(id)?;
         self.api(|tx, _| operations::delete(tx, id))
     }
 
     fn connect_custom_key_store(&mut self, id: &str) -> Result<()> {
-        super::length(id, "customKeyStoreId", 1, 64)?;
+        super::custom_key_store_id(id)?;
         self.api(|tx, env| operations::connect(tx, env, id))
     }
 
     fn disconnect_custom_key_store(&mut self, id: &str) -> Result<()> {
-        super::length(id, "customKeyStoreId", 1, 64)?;
+        super::custom_key_store_id(id)?;
         self.api(|tx, env| operations::disconnect(tx, env, id))
     }
 

@@ -85,6 +85,11 @@ pub fn page_request(limit: Option<i64>, page_marker: Option<&str>) -> Result<()>
     page_marker.map_or(Ok(()), marker)
 }
 
+/// `CustomKeyStoreIdType`: 1-64 characters.
+pub fn custom_key_store_id(value: &str) -> Result<()> {
+    length(value, "customKeyStoreId", 1, 64)
+}
+
 /// `KeyIdType`: a key ID or key ARN of 1-2048 characters.
 pub fn key_id(value: &str) -> Result<()> {
     length(value, "keyId", 1, 2048)

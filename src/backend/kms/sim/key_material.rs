@@ -227,9 +227,7 @@ pub fn decrypt(
 /// GenerateRandom's member constraints.
 pub fn validate_random(number_of_bytes: i64, custom_key_store_id: Option<&str>) -> Result<()> {
     within(number_of_bytes, "numberOfBytes", 1, MAX_RANDOM)?;
-    custom_key_store_id.map_or(Ok(()), |id| {
-        crate::backend::kms::length(id, "customKeyStoreId", 1, 64)
-    })
+    custom_key_store_id.map_or(Ok(()), crate::backend::kms::custom_key_store_id)
 }
 
 /// GenerateRandom; with a store, the store must be CONNECTED (the bytes come from its cluster).

@@ -7,6 +7,7 @@ use super::connection::Env;
 use super::key_material;
 use super::stores::{self, StoreRow};
 use crate::backend::hsm::key::KeyReference;
+use crate::backend::kms::custom_key_store_id;
 use crate::backend::kms::keys::{
     ACCOUNT_ID, ENCRYPT_DECRYPT, KeyListEntry, KeyMetadata, KeyState, ORIGIN_AWS_CLOUDHSM,
     SYMMETRIC_DEFAULT, key_arn,
@@ -158,7 +159,7 @@ fn all(tx: &Transaction<'_>) -> Result<Vec<KmsKeyRow>> {
 }
 
 pub fn validate_create(request: &CreateKeyRequest<'_>) -> Result<()> {
-    length(request.custom_key_store_id, "customKeyStoreId", 1, 64)?;
+    custom_key_store_id(request.custom_key_store_id)?;
     length(request.description, "description", 0, 8192)?;
     if request.origin != ORIGIN_AWS_CLOUDHSM {
         return Err(kms_error(

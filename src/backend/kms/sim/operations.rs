@@ -4,6 +4,7 @@
 use super::cluster_facts::{ClusterFacts, require_trust_anchor};
 use super::connection::{self, Env, open_password, seal_password};
 use super::stores::{self, StoreRow};
+use crate::backend::kms::custom_key_store_id;
 use crate::backend::kms::{
     ConnectionState, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
     UpdateRequest, kms_error, length, page_request, validate_cluster_id, validate_password,
@@ -104,7 +105,7 @@ fn name_in_use(name: &str) -> crate::error::Error {
 
 pub fn validate_describe(request: &DescribeRequest<'_>) -> Result<()> {
     if let Some(id) = request.id {
-        length(id, "customKeyStoreId", 1, 64)?;
+        custom_key_store_id(id)?;
     }
     if let Some(name) = request.name {
         length(name, "customKeyStoreName", 1, 256)?;
@@ -157,7 +158,7 @@ pub fn describe(tx: &Transaction<'_>, request: &DescribeRequest<'_>) -> Result<D
 }
 
 pub fn validate_update(request: &UpdateRequest<'_>) -> Result<()> {
-    length(request.id, "customKeyStoreId", 1, 64)?;
+    custom_key_store_id(request.id)?;
     if let Some(name) = request.new_name {
         length(name, "newCustomKeyStoreName", 1, 256)?;
     }
