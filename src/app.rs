@@ -53,7 +53,7 @@ struct Cli {
     /// Passwords for batch mode: NAME=value lines keyed by username; mode 0600
     #[arg(long, env = "CLOUDHSM_SHELL_SECRETS", value_name = "FILE")]
     secrets: Option<PathBuf>,
-    /// Make the simulator deterministic: IDs from this seed
+    /// Make the simulator deterministic: IDs and its secrets from this seed, and a new state on the virtual clock (rehearsal only)
     #[arg(long, env = "CLOUDHSM_SHELL_SEED", value_name = "N")]
     seed: Option<u64>,
     /// History file of the interactive shell
@@ -147,9 +147,10 @@ fn configure(cli: Cli) -> Config {
     Config {
         mode,
         backend: cli.backend,
-        state_dir: cli
-            .state_dir
-            .unwrap_or_else(|| config::default_state_dir(&env)),
+        state_dir: absolute(
+            cli.state_dir
+                .unwrap_or_else(|| config::default_state_dir(&env)),
+        ),
         cluster_id: cli.cluster_id,
         history_file: Some(
             cli.history
@@ -237,4 +238,10 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     };
     shell.close();
     Ok(if all_succeeded { 0 } else { EXIT_FAILED })
+}
+
+/// `dir` made absolute against the working directory, so that every path the shell prints under
+/// it (and a transcript's `$STATE_DIR`) reads the same from anywhere.
+fn absolute(dir: PathBuf) -> PathBuf {
+    std::path::absolute(&dir).unwrap_or(dir)
 }

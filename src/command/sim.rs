@@ -174,7 +174,7 @@ pub fn fail_next_kms_call(context: &mut Context<'_>, invocation: &Invocation<'_>
     })?;
     kms_faults(context, invocation)?.fail_next_call(fault)?;
     Ok(notice(format!(
-        "The next KMS call fails with {word} and changes nothing"
+        "The next KMS call that declares {word} fails with it and changes nothing"
     )))
 }
 

@@ -112,20 +112,49 @@ pub fn write_entry(text: &mut String, entry: &Entry) {
 pub const STATE_DIR_TOKEN: &str = "$STATE_DIR";
 
 /// The lines a command printed, as a transcript holds them: the state directory's path (in the
-/// spelling JSON gives it) replaced by [`STATE_DIR_TOKEN`].
+/// spelling JSON gives it) written [`STATE_DIR_TOKEN`].
 pub fn portable_stdout(rendered: &Rendered, state_dir: &Path) -> Vec<String> {
     let shown = state_dir.display().to_string();
     let in_json = serde_json::to_string(&shown).unwrap_or_default();
     let spelled = in_json.trim_matches('"');
-    let mut lines = stdout_lines(rendered);
-    if !spelled.is_empty() {
-        for line in &mut lines {
-            if line.contains(spelled) {
-                *line = line.replace(spelled, STATE_DIR_TOKEN);
-            }
-        }
+    stdout_lines(rendered)
+        .into_iter()
+        .map(|line| with_token(&line, spelled))
+        .collect()
+}
+
+/// A command line as a transcript holds it: the state directory written [`STATE_DIR_TOKEN`].
+pub fn portable_line(line: &str, state_dir: &Path) -> String {
+    with_token(line, &state_dir.display().to_string())
+}
+
+/// A transcript's command line as it runs: [`STATE_DIR_TOKEN`] is this run's state directory.
+pub fn runnable_line(line: &str, state_dir: &Path) -> String {
+    line.replace(STATE_DIR_TOKEN, &state_dir.display().to_string())
+}
+
+/// `text` with every whole occurrence of the path `path` written [`STATE_DIR_TOKEN`]: one that
+/// neither continues a longer name (`/tmp/state2`) nor ends one (`/home/x/tmp/state`).
+fn with_token(text: &str, path: &str) -> String {
+    let is_name_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if path.is_empty() {
+        return text.to_owned();
     }
-    lines
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(path) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + path.len()..].chars().next();
+        out.push_str(&rest[..at]);
+        if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
+            out.push_str(path);
+        } else {
+            out.push_str(STATE_DIR_TOKEN);
+        }
+        rest = &rest[at + path.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn stdout_lines(rendered: &Rendered) -> Vec<String> {
@@ -162,6 +191,30 @@ mod tests {
     use super::*;
 
     const SAMPLE: &str = "# a session\naws-cloudhsm > user list\n{\"error_code\":0,\"data\":\"x\"}\n\n# next\naws-cloudhsm > user create --username KmsUser --role crypto-user\n! warning: weak\n{\"error_code\":0}\naws-cloudhsm > help quit\nQuit the shell\n\nUsage: quit\n\n# end\n";
+
+    #[test]
+    fn only_the_whole_state_directory_path_becomes_the_token() {
+        let state = Path::new("/tmp/s/state");
+        assert_eq!(
+            portable_line(
+                "keystore create --trust-anchor-certificate file:///tmp/s/state/customerCA.crt",
+                state
+            ),
+            "keystore create --trust-anchor-certificate file://$STATE_DIR/customerCA.crt"
+        );
+        for untouched in [
+            "key import pem --path /tmp/s/state2/a.pem",
+            "key import pem --path /home/x/tmp/s/state/a.pem",
+            "key import pem --path /tmp/s/state.bak",
+        ] {
+            assert_eq!(portable_line(untouched, state), untouched);
+        }
+        assert_eq!(portable_line("/tmp/s/state", state), "$STATE_DIR");
+        assert_eq!(
+            runnable_line("x file://$STATE_DIR/a.crt", Path::new("/other/state")),
+            "x file:///other/state/a.crt"
+        );
+    }
 
     #[test]
     fn results_name_the_state_directory_by_its_token() {

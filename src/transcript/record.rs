@@ -1,6 +1,6 @@
 //! Recording: every line a session runs, with its secrets removed, and what it printed.
 
-use super::format::{Entry, portable_stdout, write_entry};
+use super::format::{Entry, portable_line, portable_stdout, write_entry};
 use crate::error::{Error, Result};
 use crate::parse::{Token, lex};
 use crate::shell::Executed;
@@ -42,7 +42,7 @@ impl Recorder {
             Some(kept) => write_entry(
                 &mut text,
                 &Entry {
-                    line: kept,
+                    line: portable_line(&kept, &self.state_dir),
                     warnings: executed.warnings.clone(),
                     stdout: portable_stdout(&executed.rendered, &self.state_dir),
                     ..Entry::default()

@@ -1,7 +1,7 @@
 //! Replay: runs a transcript's commands through the funnel and checks every result against
 //! the transcript, or rewrites it with this run's results (`--bless`).
 
-use super::format::{Transcript, matches, portable_stdout};
+use super::format::{Transcript, matches, portable_stdout, runnable_line};
 use crate::error::{Error, Result};
 use crate::shell::{Flow, Shell};
 use std::fs;
@@ -29,7 +29,7 @@ pub fn run(shell: &mut Shell, path: &Path, bless: bool, state_dir: &Path) -> Res
             );
             continue;
         }
-        let executed = shell.execute(&entry.line);
+        let executed = shell.execute(&runnable_line(&entry.line, state_dir));
         let stdout = portable_stdout(&executed.rendered, state_dir);
         let same = matches(&entry.stdout, &stdout) && entry.warnings == executed.warnings;
         if !same && !bless {

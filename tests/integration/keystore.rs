@@ -293,6 +293,32 @@ fn without_a_seed_wait_sleeps_on_the_system_clock() {
         (started..=finished).contains(&created_at),
         "CreationDate {created_at} is not the system time of the run ({started}..={finished})"
     );
+    // The wait slept: it did not move the state's clock.
+    let db = rusqlite::Connection::open(state.join("state.sqlite3")).unwrap();
+    let offset: i64 = db
+        .query_row("SELECT clock_offset_seconds FROM simulator", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(offset, 0);
+}
+
+#[test]
+fn the_clock_is_the_states_so_an_unseeded_run_on_a_seeded_state_reads_virtual_time() {
+    let dir = state_with_store();
+    let state = dir.path().join("state");
+    let test = Test::new().unseeded().state(&state);
+    let output = test
+        .command()
+        .args(["sim", "advance-clock", "--seconds", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        json_lines(&String::from_utf8(output.stdout).unwrap()),
+        vec![json!({"error_code": 0, "data": {"message":
+            "The simulated clock moved 1 s forward and now reads 2026-01-01T00:00:01Z"}})]
+    );
+    assert_eq!(output.status.code(), Some(0));
 }
 
 #[test]

@@ -5,6 +5,7 @@
 use crate::fixtures::{activation_ok, failed, logout_ok, user_list_with, user_ref};
 use crate::test::{ADMIN_PASSWORD, Test, write_file};
 use std::fs;
+use std::io::Write;
 
 const ALICE_PASSWORD: &str = "alice-fixture-1";
 
@@ -141,4 +142,49 @@ fn bless_rewrites_the_results_and_keeps_the_comments() {
          {\"error_code\":0,\"data\":{\"username\":\"admin\",\"role\":\"admin\"}}\n# the end\n"
     );
     drop(blessed_run);
+}
+
+#[test]
+fn a_recording_names_the_state_directory_so_it_replays_on_another() {
+    let recording = Test::new();
+    let transcript = recording.path("session.txt");
+    let state = recording.path("state");
+    let stdin = format!(
+        "cloudhsmv2 create-cluster --hsm-type hsm1.medium --subnet-ids subnet-314a4367f55e7afee \
+         subnet-294280a28b1d431e2\n\
+         cloudhsmv2 initialize-cluster --cluster-id cluster-63eghpfcrho --generate-customer-ca\n\
+         keystore check-prerequisites --cloud-hsm-cluster-id cluster-63eghpfcrho \
+         --trust-anchor-certificate file://{}/customerCA-cluster-63eghpfcrho.crt\n",
+        state.display()
+    );
+    let recording = recording.arg("--record").arg(&transcript);
+    let mut child = recording.command().spawn().expect("cannot start the shell");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("cannot write the session");
+    let output = child.wait_with_output().expect("cannot wait for the shell");
+    assert!(output.status.success(), "{output:?}");
+    let recorded = fs::read_to_string(&transcript).expect("the session was recorded");
+    let state_text = state.display().to_string();
+    assert!(!recorded.contains(&state_text), "{recorded}");
+    assert!(
+        recorded.contains(r#""TrustAnchorPath":"$STATE_DIR/customerCA-cluster-63eghpfcrho.crt""#),
+        "{recorded}"
+    );
+    assert!(
+        recorded.contains("file://$STATE_DIR/customerCA-cluster-63eghpfcrho.crt"),
+        "{recorded}"
+    );
+
+    let replay = Test::new();
+    let copy = replay.path("session.txt");
+    write_file(&copy, &recorded, 0o600);
+    replay
+        .arg("--replay")
+        .arg(&copy)
+        .stderr(&format!("{}: 3 of 3 commands matched\n", copy.display()))
+        .run();
 }

@@ -15,7 +15,7 @@ use super::requests::{
     UnwrapRequest, WrapRequest, WrappedKey,
 };
 use super::{HsmBackend, HsmInfo, UserInfo, UserRole};
-use crate::backend::sim::clock::Clock;
+use crate::backend::sim::clock;
 use crate::backend::sim::crypto::Vault;
 use crate::backend::sim::ids::{IdGenerator, IdSeed};
 use crate::backend::sim::keys as key_rows;
@@ -46,7 +46,6 @@ pub struct SimHsm {
     selected: bool,
     created_now: bool,
     process: ProcessIdentity,
-    clock: Clock,
     /// Seeds the identifiers of resources this handle creates (backups, subnets).
     id_seed: IdSeed,
     /// Seals and opens key material at rest.
@@ -58,9 +57,8 @@ impl SimHsm {
     /// Opens the state in `options.state_dir`, creating the directory, the database and the
     /// first cluster when they do not exist yet. With `options.cluster_id` the cluster must
     /// already be in the state: an unknown one is refused before anything is created. A seeded
-    /// run uses the virtual clock, so that its timestamps are byte-stable.
+    /// state runs on the virtual clock, so that its timestamps are byte-stable.
     pub fn open(options: &SimOptions) -> Result<SimHsm> {
-        let clock = Clock::for_seed(options.seed);
         if let Some(cluster_id) = &options.cluster_id
             && !options.state_dir.join(store::STATE_FILE_NAME).exists()
         {
@@ -86,8 +84,10 @@ impl SimHsm {
                 let found_version = schema::migrate(tx)?;
                 let created_now = found_version == 0;
                 if created_now {
+                    clock::start(tx, options.seed.is_some())?;
                     let mut ids = IdGenerator::begin(tx, seed)?;
-                    let created = cluster::create_first_cluster(tx, &mut ids, clock.now_unix(tx)?)?;
+                    let created =
+                        cluster::create_first_cluster(tx, &mut ids, clock::now_unix(tx)?)?;
                     // Written before the commit: if the commit fails, the next open creates the
                     // cluster again and rewrites the file, so the two never disagree for long.
                     store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
@@ -117,7 +117,6 @@ impl SimHsm {
             selected: options.cluster_id.is_some(),
             created_now,
             process: ProcessIdentity::current(),
-            clock,
             id_seed: seed,
             vault: Vault::open_or_create(&options.state_dir)?,
             signing_keys: key_use::SigningKeyCache::default(),
@@ -262,7 +261,7 @@ impl HsmBackend for SimHsm {
         let process = &self.process;
         // Ok(Err(..)) commits: a wrong password is counted even though the login fails.
         self.store.transaction(|tx| {
-            let now = self.clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             if !cluster::is_activated(tx, cluster_id)? {
                 return Err(Error::ClusterNotActivated);
             }

@@ -123,6 +123,16 @@ impl ConnectionErrorCode {
     }
 }
 
+/// The two families of KMS operations the shell speaks, which declare different faults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperationFamily {
+    /// CreateCustomKeyStore, DescribeCustomKeyStores, ..., DisconnectCustomKeyStore.
+    CustomKeyStore,
+    /// CreateKey, DescribeKey, ListKeys, Encrypt, Decrypt, GenerateRandom, key deletion and
+    /// enabling.
+    Key,
+}
+
 /// The retryable service faults KMS may answer any call with (HTTP 500), which the simulator
 /// produces on request (`sim fail-next-kms-call`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,6 +156,16 @@ impl ServiceFault {
         ServiceFault::ALL
             .into_iter()
             .find(|fault| fault.as_str() == text)
+    }
+
+    /// Whether operations of `family` declare this exception: every KMS call may fail with
+    /// KMSInternalException; DependencyTimeoutException is declared by the key operations
+    /// (CreateKey, Encrypt, GenerateRandom, ...) but not by the custom key store ones.
+    pub fn declared_by(self, family: OperationFamily) -> bool {
+        match self {
+            ServiceFault::Internal => true,
+            ServiceFault::DependencyTimeout => family == OperationFamily::Key,
+        }
     }
 
     /// The error a call answered with this fault returns.
@@ -295,8 +315,8 @@ pub trait KmsSimFaults {
     fn fail_next_connect(&mut self, code: ConnectionErrorCode) -> Result<()>;
     /// How long connecting and disconnecting take, in seconds.
     fn set_delays(&mut self, connect_seconds: i64, disconnect_seconds: i64) -> Result<()>;
-    /// The next KMS API call (after its input passed validation) fails with `fault` and changes
-    /// nothing.
+    /// The next KMS API call that declares `fault` (after its input passed validation) fails
+    /// with it and changes nothing.
     fn fail_next_call(&mut self, fault: ServiceFault) -> Result<()>;
     /// Moves the simulated clock `seconds` forward; returns the new time (Unix seconds).
     fn advance_clock(&mut self, seconds: i64) -> Result<i64>;

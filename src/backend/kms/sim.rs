@@ -20,10 +20,10 @@ use super::{
     CancelDeletionResponse, ConnectionErrorCode, CreateKeyRequest, CreateRequest, CreateResponse,
     DecryptRequest, DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest,
     EncryptResponse, GenerateRandomResponse, KeyMetadataResponse, KmsBackend, KmsSimFaults,
-    ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, ServiceFault, UpdateRequest,
-    validation_error,
+    ListKeysResponse, OperationFamily, PrerequisiteReport, ScheduleDeletionResponse, ServiceFault,
+    UpdateRequest, validation_error,
 };
-use crate::backend::sim::clock::Clock;
+use crate::backend::sim::clock;
 use crate::backend::sim::crypto::Vault;
 use crate::backend::sim::ids::IdSeed;
 use crate::backend::sim::logins::ProcessIdentity;
@@ -38,9 +38,6 @@ use std::time::Duration;
 /// The longest `sim set-delays` accepts: a real connect takes up to 20 minutes.
 pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
 
-/// The longest single step of `sim advance-clock`: a year.
-pub const MAX_CLOCK_STEP_SECONDS: i64 = 366 * 86_400;
-
 /// KMS custom key stores bound to the simulated clusters of one state directory.
 #[derive(Debug)]
 pub struct SimKms {
@@ -48,7 +45,6 @@ pub struct SimKms {
     /// Opened by the first KMS call, so that HSM-only commands do not pay for it.
     connection: Option<Connection>,
     process: ProcessIdentity,
-    clock: Clock,
     id_seed: IdSeed,
 }
 
@@ -67,7 +63,6 @@ impl SimKms {
             state_dir: options.state_dir.clone(),
             connection: None,
             process: ProcessIdentity::current(),
-            clock: Clock::for_seed(options.seed),
             id_seed: IdSeed::new(options.seed),
         })
     }
@@ -94,34 +89,46 @@ impl SimKms {
 
     /// Runs `work` in one transaction after advancing due transitions.
     fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
-        self.run(false, work)
+        self.run(None, work)
     }
 
-    /// [`SimKms::call`] for a KMS API operation: a pending `sim fail-next-kms-call` fault is
-    /// taken (and that is all the call changes) instead of doing the work.
-    fn api<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
-        self.run(true, work)
+    /// [`SimKms::call`] for a custom key store operation: a pending `sim fail-next-kms-call`
+    /// fault it declares is taken (and that is all the call changes) instead of doing the work.
+    fn key_store_api<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.run(Some(OperationFamily::CustomKeyStore), work)
+    }
+
+    /// [`SimKms::key_store_api`] for a key operation.
+    fn key_api<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
+    ) -> Result<T> {
+        self.run(Some(OperationFamily::Key), work)
     }
 
     fn run<T>(
         &mut self,
-        may_fail: bool,
+        operation: Option<OperationFamily>,
         work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
     ) -> Result<T> {
-        let clock = self.clock;
         let process = self.process;
         let seed = self.id_seed;
         let opened = self.connection()?;
         let vault = &opened.vault;
         opened.store.transaction(|tx| {
-            if may_fail && let Some(fault) = pending_faults::take_next_call_failure(tx)? {
+            if let Some(family) = operation
+                && let Some(fault) = pending_faults::take_next_call_failure(tx, family)?
+            {
                 // Ok(Err(..)) commits: the fault is used up although the call fails.
                 return Ok(Err(fault.error()));
             }
             let env = Env {
                 vault,
                 process: &process,
-                now: clock.now_unix(tx)?,
+                now: clock::now_unix(tx)?,
                 seed,
             };
             connection::advance(tx, &env)?;
@@ -134,7 +141,7 @@ impl SimKms {
 impl KmsBackend for SimKms {
     fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse> {
         operations::validate_create(request)?;
-        self.api(|tx, env| operations::create(tx, env, request))
+        self.key_store_api(|tx, env| operations::create(tx, env, request))
     }
 
     fn describe_custom_key_stores(
@@ -142,27 +149,27 @@ impl KmsBackend for SimKms {
         request: &DescribeRequest<'_>,
     ) -> Result<DescribeResponse> {
         operations::validate_describe(request)?;
-        self.api(|tx, _| operations::describe(tx, request))
+        self.key_store_api(|tx, _| operations::describe(tx, request))
     }
 
     fn update_custom_key_store(&mut self, request: &UpdateRequest<'_>) -> Result<()> {
         operations::validate_update(request)?;
-        self.api(|tx, env| operations::update(tx, env, request))
+        self.key_store_api(|tx, env| operations::update(tx, env, request))
     }
 
     fn delete_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::custom_key_store_id(id)?;
-        self.api(|tx, _| operations::delete(tx, id))
+        self.key_store_api(|tx, _| operations::delete(tx, id))
     }
 
     fn connect_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::custom_key_store_id(id)?;
-        self.api(|tx, env| operations::connect(tx, env, id))
+        self.key_store_api(|tx, env| operations::connect(tx, env, id))
     }
 
     fn disconnect_custom_key_store(&mut self, id: &str) -> Result<()> {
         super::custom_key_store_id(id)?;
-        self.api(|tx, env| operations::disconnect(tx, env, id))
+        self.key_store_api(|tx, env| operations::disconnect(tx, env, id))
     }
 
     fn check_prerequisites(
@@ -175,27 +182,27 @@ impl KmsBackend for SimKms {
 
     fn create_key(&mut self, request: &CreateKeyRequest<'_>) -> Result<KeyMetadataResponse> {
         kms_keys::validate_create(request)?;
-        self.api(|tx, env| kms_keys::create(tx, env, request))
+        self.key_api(|tx, env| kms_keys::create(tx, env, request))
     }
 
     fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse> {
         super::key_id(key_id)?;
-        self.api(|tx, _| kms_keys::describe(tx, key_id))
+        self.key_api(|tx, _| kms_keys::describe(tx, key_id))
     }
 
     fn list_keys(&mut self, limit: Option<i64>, marker: Option<&str>) -> Result<ListKeysResponse> {
         super::page_request(limit, marker)?;
-        self.api(|tx, _| kms_keys::list(tx, limit, marker))
+        self.key_api(|tx, _| kms_keys::list(tx, limit, marker))
     }
 
     fn encrypt(&mut self, request: &EncryptRequest<'_>) -> Result<EncryptResponse> {
         key_material::validate_encrypt(request)?;
-        self.api(|tx, env| key_material::encrypt(tx, env, request))
+        self.key_api(|tx, env| key_material::encrypt(tx, env, request))
     }
 
     fn decrypt(&mut self, request: &DecryptRequest<'_>) -> Result<DecryptResponse> {
         key_material::validate_decrypt(request)?;
-        self.api(|tx, env| key_material::decrypt(tx, env, request))
+        self.key_api(|tx, env| key_material::decrypt(tx, env, request))
     }
 
     fn generate_random(
@@ -204,7 +211,7 @@ impl KmsBackend for SimKms {
         custom_key_store_id: Option<&str>,
     ) -> Result<GenerateRandomResponse> {
         key_material::validate_random(number_of_bytes, custom_key_store_id)?;
-        self.api(|tx, env| {
+        self.key_api(|tx, env| {
             key_material::generate_random(tx, env, number_of_bytes, custom_key_store_id)
         })
     }
@@ -215,17 +222,17 @@ impl KmsBackend for SimKms {
         pending_window_in_days: Option<i64>,
     ) -> Result<ScheduleDeletionResponse> {
         kms_keys::validate_schedule(key_id, pending_window_in_days)?;
-        self.api(|tx, env| kms_keys::schedule_deletion(tx, env, key_id, pending_window_in_days))
+        self.key_api(|tx, env| kms_keys::schedule_deletion(tx, env, key_id, pending_window_in_days))
     }
 
     fn cancel_key_deletion(&mut self, key_id: &str) -> Result<CancelDeletionResponse> {
         super::key_id(key_id)?;
-        self.api(|tx, _| kms_keys::cancel_deletion(tx, key_id))
+        self.key_api(|tx, _| kms_keys::cancel_deletion(tx, key_id))
     }
 
     fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()> {
         super::key_id(key_id)?;
-        self.api(|tx, _| kms_keys::set_enabled(tx, key_id, enabled))
+        self.key_api(|tx, _| kms_keys::set_enabled(tx, key_id, enabled))
     }
 
     fn sim_faults(&mut self) -> Option<&mut dyn KmsSimFaults> {
@@ -235,15 +242,18 @@ impl KmsBackend for SimKms {
     /// On the system clock, sleeps; on the virtual clock, moves it to the next due transition
     /// at once, so a seeded `--wait` takes no real time and reads the same in every run.
     fn let_time_pass(&mut self, poll: Duration) -> Result<()> {
-        if self.clock == Clock::System {
-            std::thread::sleep(poll);
-            return Ok(());
-        }
-        let clock = self.clock;
-        self.call(|tx, env| {
+        let moved = self.call(|tx, env| {
+            if !clock::is_virtual(tx)? {
+                return Ok(false);
+            }
             let step = connection::next_due(tx)?.map_or(1, |due| (due - env.now).max(1));
-            clock.advance(tx, step).map(drop)
-        })
+            clock::advance(tx, step)?;
+            Ok(true)
+        })?;
+        if !moved {
+            std::thread::sleep(poll);
+        }
+        Ok(())
     }
 }
 
@@ -267,9 +277,8 @@ impl KmsSimFaults for SimKms {
                 ));
             }
         }
-        let clock = self.clock;
         self.connection()?.store.transaction(|tx| {
-            let now = clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             connection::set_delays(tx, now, connect_seconds, disconnect_seconds)
         })
     }
@@ -281,16 +290,13 @@ impl KmsSimFaults for SimKms {
     }
 
     fn advance_clock(&mut self, seconds: i64) -> Result<i64> {
-        if !(1..=MAX_CLOCK_STEP_SECONDS).contains(&seconds) {
-            return Err(validation_error(
-                &seconds.to_string(),
-                "seconds",
-                &format!("Member must be between 1 and {MAX_CLOCK_STEP_SECONDS}"),
-            ));
-        }
-        let clock = self.clock;
-        self.call(|tx, _| clock.advance(tx, seconds))?;
-        // The transitions now due finish in a call that reads the moved clock.
-        self.call(|tx, _| clock.now_unix(tx))
+        // One transaction: the clock moves and what falls due by then finishes, or neither.
+        self.call(|tx, env| {
+            let now = clock::advance(tx, seconds)?;
+            let moved = Env { now, ..*env };
+            connection::advance(tx, &moved)?;
+            kms_keys::delete_expired(tx, &moved)?;
+            Ok(now)
+        })
     }
 }

@@ -1,8 +1,10 @@
-//! The simulator's notion of "now": the system clock, or a virtual clock for deterministic runs,
-//! either moved forward by the offset `sim advance-clock` keeps in the state.
+//! The simulator's notion of "now", which belongs to the state: a state made with `--seed` runs
+//! on a virtual clock, any other on the system clock; either moved forward by the offset
+//! `sim advance-clock` keeps in the state.
 //!
-//! With `--seed` the clock is virtual: it starts at [`VIRTUAL_EPOCH_UNIX`] and moves only when
-//! `sim advance-clock` or a `--wait` moves it, so every timestamp in a seeded run is byte-stable.
+//! The virtual clock starts at [`VIRTUAL_EPOCH_UNIX`] and moves only when `sim advance-clock` or a
+//! `--wait` moves it, so every timestamp of a seeded state is byte-stable. Because the kind is
+//! the state's, every process on one state (seeded or not) reads the same time.
 
 use crate::error::Result;
 use rusqlite::Connection;
@@ -11,57 +13,54 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// Where a virtual clock starts: 2026-01-01T00:00:00Z.
 pub const VIRTUAL_EPOCH_UNIX: i64 = 1_767_225_600;
 
-/// Where timestamps in the simulated state come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Clock {
-    System,
-    /// Stands at [`VIRTUAL_EPOCH_UNIX`] until moved.
-    Virtual,
+/// Sets the clock of a new state: virtual for a seeded one. Called once, as the state is made.
+pub fn start(db: &Connection, seeded: bool) -> Result<()> {
+    db.prepare_cached("UPDATE simulator SET virtual_clock = ?1 WHERE singleton = 1")?
+        .execute([seeded])?;
+    Ok(())
 }
 
-impl Clock {
-    /// The virtual clock for seeded (deterministic) runs, the system clock otherwise.
-    pub fn for_seed(seed: Option<u64>) -> Clock {
-        if seed.is_some() {
-            Clock::Virtual
-        } else {
-            Clock::System
-        }
-    }
+/// Whether the state runs on the virtual clock.
+pub fn is_virtual(db: &Connection) -> Result<bool> {
+    Ok(reading(db)?.0)
+}
 
-    /// Seconds since the Unix epoch, including the state's offset.
-    pub fn now_unix(self, db: &Connection) -> Result<i64> {
-        Ok(self.base_unix().saturating_add(offset(db)?))
-    }
+/// Seconds since the Unix epoch: the state's clock plus its offset.
+pub fn now_unix(db: &Connection) -> Result<i64> {
+    let (virtual_clock, offset) = reading(db)?;
+    let base = if virtual_clock {
+        VIRTUAL_EPOCH_UNIX
+    } else {
+        system_now_unix()
+    };
+    Ok(base.saturating_add(offset))
+}
 
-    /// Moves the clock `seconds` forward for every process on the state; returns the new "now".
-    pub fn advance(self, db: &Connection, seconds: i64) -> Result<i64> {
-        db.prepare_cached(
-            "UPDATE simulator SET clock_offset_seconds = clock_offset_seconds + ?1
-             WHERE singleton = 1",
+/// Moves the state's clock `seconds` forward for every process on it; returns the new "now".
+pub fn advance(db: &Connection, seconds: i64) -> Result<i64> {
+    db.prepare_cached(
+        "UPDATE simulator SET clock_offset_seconds = clock_offset_seconds + ?1
+         WHERE singleton = 1",
+    )?
+    .execute([seconds])?;
+    now_unix(db)
+}
+
+fn reading(db: &Connection) -> Result<(bool, i64)> {
+    let reading = db
+        .prepare_cached(
+            "SELECT virtual_clock, clock_offset_seconds FROM simulator WHERE singleton = 1",
         )?
-        .execute([seconds])?;
-        self.now_unix(db)
-    }
-
-    fn base_unix(self) -> i64 {
-        match self {
-            Clock::System => match SystemTime::now().duration_since(UNIX_EPOCH) {
-                Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
-                // A clock set before 1970 is a broken host; clamp rather than fail every command.
-                Err(_) => 0,
-            },
-            Clock::Virtual => VIRTUAL_EPOCH_UNIX,
-        }
-    }
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(reading)
 }
 
-/// Seconds `sim advance-clock` has moved this state's clock.
-fn offset(db: &Connection) -> Result<i64> {
-    let offset = db
-        .prepare_cached("SELECT clock_offset_seconds FROM simulator WHERE singleton = 1")?
-        .query_row([], |row| row.get(0))?;
-    Ok(offset)
+fn system_now_unix() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(elapsed) => i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX),
+        // A clock set before 1970 is a broken host; clamp rather than fail every command.
+        Err(_) => 0,
+    }
 }
 
 /// A UTC calendar instant, as certificate validity periods need it.
@@ -175,26 +174,24 @@ mod tests {
     }
 
     #[test]
-    fn the_virtual_clock_moves_only_when_advanced_and_both_clocks_carry_the_offset() {
+    fn the_clock_is_the_states_and_carries_its_offset() {
         let db = Connection::open_in_memory().unwrap();
         db.execute_batch(
-            "CREATE TABLE simulator (singleton INTEGER PRIMARY KEY, clock_offset_seconds INTEGER);
-             INSERT INTO simulator VALUES (1, 0);",
+            "CREATE TABLE simulator (singleton INTEGER PRIMARY KEY, virtual_clock INTEGER,
+                                     clock_offset_seconds INTEGER);
+             INSERT INTO simulator VALUES (1, 0, 0);",
         )
         .unwrap();
-        assert_eq!(Clock::Virtual.now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
-        assert_eq!(Clock::Virtual.now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
-        let system_before = Clock::System.now_unix(&db).unwrap();
-        assert_eq!(
-            Clock::Virtual.advance(&db, 600).unwrap(),
-            VIRTUAL_EPOCH_UNIX + 600
-        );
-        assert_eq!(
-            Clock::Virtual.now_unix(&db).unwrap(),
-            VIRTUAL_EPOCH_UNIX + 600
-        );
-        assert!(Clock::System.now_unix(&db).unwrap() >= system_before + 600);
-        assert_eq!(Clock::for_seed(Some(7)), Clock::Virtual);
-        assert_eq!(Clock::for_seed(None), Clock::System);
+        let system_before = system_now_unix();
+        assert!(!is_virtual(&db).unwrap());
+        assert!(now_unix(&db).unwrap() >= system_before);
+        start(&db, true).unwrap();
+        assert!(is_virtual(&db).unwrap());
+        assert_eq!(now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
+        assert_eq!(now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX);
+        assert_eq!(advance(&db, 600).unwrap(), VIRTUAL_EPOCH_UNIX + 600);
+        assert_eq!(now_unix(&db).unwrap(), VIRTUAL_EPOCH_UNIX + 600);
+        start(&db, false).unwrap();
+        assert!(now_unix(&db).unwrap() >= system_before + 600);
     }
 }

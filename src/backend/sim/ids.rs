@@ -37,6 +37,11 @@ impl IdSeed {
             deterministic: seed.is_some(),
         }
     }
+
+    /// Whether the run asked for determinism with `--seed`.
+    pub fn is_deterministic(self) -> bool {
+        self.deterministic
+    }
 }
 
 /// Identifier generator for one transaction.

@@ -38,7 +38,9 @@ pub const CUSTOMER_CA_FILE_NAME: &str = "customerCA.crt";
 pub struct SimOptions {
     /// Holds `state.sqlite3` and `customerCA.crt`; created 0700 when missing.
     pub state_dir: PathBuf,
-    /// Seeds the identifiers of everything the simulator creates; `None` draws OS entropy.
+    /// Seeds the identifiers of everything the simulator creates and, when given, its secrets
+    /// (customer CA, KMS key material) and puts a new state on the virtual clock; `None` draws
+    /// OS entropy.
     pub seed: Option<u64>,
     /// The cluster HSM commands act on (`--cluster-id`); the state's first cluster when `None`.
     pub cluster_id: Option<String>,

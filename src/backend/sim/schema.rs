@@ -248,13 +248,17 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE clusters ADD COLUMN cluster_csr_pem TEXT;
     "#,
-    // 7: `sim advance-clock` moves the simulated time of every process on the state.
+    // 7: the state's clock: virtual (a seeded state) or the system's, and the offset
+    // `sim advance-clock` has moved it by, for every process on the state.
     r#"
+    ALTER TABLE simulator ADD COLUMN virtual_clock INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE simulator ADD COLUMN clock_offset_seconds INTEGER NOT NULL DEFAULT 0;
     "#,
-    // 8: `sim fail-next-kms-call` leaves the service fault the next KMS call answers with.
+    // 8: `sim fail-next-kms-call` leaves the service fault the next KMS call answers with; a KMS
+    // key's cluster is its store's (which UpdateCustomKeyStore may change), not a copy.
     r#"
     ALTER TABLE simulator ADD COLUMN next_call_failure TEXT;
+    ALTER TABLE kms_keys DROP COLUMN cluster_id;
     "#,
 ];
 

@@ -11,7 +11,7 @@ use crate::backend::hsm::cluster_control::{
     cloudhsm_error,
 };
 use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::{ca, cluster, control_plane, lifecycle, network};
+use crate::backend::sim::{ca, clock, cluster, control_plane, lifecycle, network};
 use crate::error::{Error, Result};
 use rusqlite::Transaction;
 use std::io::Write;
@@ -41,7 +41,7 @@ impl ClusterControl for SimHsm {
     fn create_backup(&mut self, cluster_id: &str) -> Result<Backup> {
         let seed = self.id_seed;
         self.store.transaction(|tx| {
-            let now = self.clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             control_plane::require_cluster(tx, cluster_id)?;
             let mut ids = IdGenerator::begin(tx, seed)?;
             control_plane::create_backup(tx, &mut ids, cluster_id, now)
@@ -52,7 +52,7 @@ impl ClusterControl for SimHsm {
         let seed = self.id_seed;
         let vault = &self.vault;
         self.store.transaction(|tx| {
-            let now = self.clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             let restore = request
                 .source_backup_id
                 .map(|backup_id| lifecycle::restore_source(tx, backup_id))
@@ -82,7 +82,7 @@ impl ClusterControl for SimHsm {
         let state_dir = self.state_dir.clone();
         let seed = self.id_seed;
         self.store.transaction(|tx| {
-            let now = self.clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             let csr = lifecycle::csr_to_initialize(tx, cluster_id)?;
             let (certificate, trust_anchor, path) = match with {
                 InitializeWith::SignedCertificate {
@@ -121,7 +121,7 @@ impl ClusterControl for SimHsm {
     fn create_hsm(&mut self, cluster_id: &str, availability_zone: &str) -> Result<Hsm> {
         let seed = self.id_seed;
         self.store.transaction(|tx| {
-            let now = self.clock.now_unix(tx)?;
+            let now = clock::now_unix(tx)?;
             let mut ids = IdGenerator::begin(tx, seed)?;
             lifecycle::create_hsm(tx, &mut ids, cluster_id, availability_zone, now)
         })

@@ -22,7 +22,7 @@ use crate::backend::kms::{
 };
 use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
 use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::keys::{self, NewKey, Viewer};
+use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
 use crate::error::{Error, Result};
 use crate::session::Role;
 use rusqlite::Transaction;
@@ -81,6 +81,19 @@ pub fn generate(
     Ok(reference.0 as i64)
 }
 
+/// The HSM key behind `row` in its store's cluster: the key at its reference, if that is still
+/// kmsuser's key labelled with the key ARN. A reference freed by deleting the HSM key may have
+/// gone to another key since, which is never taken for it.
+pub fn backing_key(tx: &Transaction<'_>, row: &KmsKeyRow) -> Result<Option<StoredKey>> {
+    let viewer = Viewer {
+        username: KMS_USER,
+        role: Role::CryptoUser,
+    };
+    let reference = KeyReference(row.hsm_reference as u64);
+    Ok(keys::find(tx, &row.cluster_id, viewer, reference)?
+        .filter(|stored| stored.owner == KMS_USER && stored.key.attributes.label == row.arn()))
+}
+
 /// The key material of an Enabled key whose cluster can be reached.
 fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Result<SecretMaterial> {
     if row.state() != KeyState::Enabled {
@@ -97,12 +110,7 @@ fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Resu
         ));
     }
     let reference = KeyReference(row.hsm_reference as u64);
-    let viewer = Viewer {
-        username: KMS_USER,
-        role: Role::CryptoUser,
-    };
-    let stored = keys::find(tx, &row.cluster_id, viewer, reference)?;
-    let sealed = stored
+    let sealed = backing_key(tx, row)?
         .and_then(|stored| stored.sealed_secret)
         .ok_or_else(|| {
             kms_error(
@@ -118,30 +126,39 @@ fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Resu
         .open(&sealed, &associated_data(&row.cluster_id, reference))
 }
 
-/// What a blob's tag covers besides the ciphertext: the key ARN and the encryption context,
-/// its pairs sorted by name, every part length-prefixed.
-fn aad(arn: &str, context: &EncryptionContext) -> Result<Vec<u8>> {
+/// What a blob's tag covers besides the ciphertext: the key ARN and the encryption context
+/// (whose names `validate_context` has checked to be unique), its pairs sorted by name, every
+/// part length-prefixed.
+fn aad(arn: &str, context: &EncryptionContext) -> Vec<u8> {
     let mut pairs: Vec<&(String, String)> = context.iter().collect();
     pairs.sort();
-    if pairs.windows(2).any(|two| two[0].0 == two[1].0) {
-        return Err(kms_error(
-            "ValidationException",
-            "1 validation error detected: an encryption context name appears twice",
-        ));
-    }
     let mut out = b"cloudhsm-shell kms v1".to_vec();
     for part in std::iter::once(arn).chain(pairs.iter().flat_map(|(k, v)| [k.as_str(), v.as_str()]))
     {
         out.extend_from_slice(&(part.len() as u32).to_be_bytes());
         out.extend_from_slice(part.as_bytes());
     }
-    Ok(out)
+    out
+}
+
+/// An encryption context is a map: each name once.
+fn validate_context(context: &EncryptionContext) -> Result<()> {
+    let mut names: Vec<&str> = context.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|two| two[0] == two[1]) {
+        return Err(kms_error(
+            "ValidationException",
+            "1 validation error detected: an encryption context name appears twice",
+        ));
+    }
+    Ok(())
 }
 
 /// Encrypt's member constraints.
 pub fn validate_encrypt(request: &EncryptRequest<'_>) -> Result<()> {
     key_id(request.key_id)?;
-    blob_size(request.plaintext.len(), "plaintext", 1, MAX_PLAINTEXT)
+    blob_size(request.plaintext.len(), "plaintext", 1, MAX_PLAINTEXT)?;
+    validate_context(request.context)
 }
 
 pub fn encrypt(
@@ -150,10 +167,14 @@ pub fn encrypt(
     request: &EncryptRequest<'_>,
 ) -> Result<EncryptResponse> {
     let row = kms_keys::require(tx, request.key_id)?;
-    let aad = aad(&row.arn(), request.context)?;
+    let aad = aad(&row.arn(), request.context);
     let material = usable_material(tx, env, &row)?;
-    let mut iv = [0u8; DATA_IV_LEN];
-    iv.copy_from_slice(&IdGenerator::begin(tx, env.seed)?.secret_bytes(DATA_IV_LEN));
+    let iv = crypto::data_iv(
+        &material,
+        &aad,
+        request.plaintext,
+        env.seed.is_deterministic(),
+    )?;
     let sealed = crypto::encrypt_data(&material, &iv, &aad, request.plaintext)?;
     let mut blob = vec![BLOB_VERSION];
     blob.extend_from_slice(row.key_id.as_bytes());
@@ -181,7 +202,8 @@ pub fn validate_decrypt(request: &DecryptRequest<'_>) -> Result<()> {
         1,
         MAX_CIPHERTEXT,
     )?;
-    request.key_id.map_or(Ok(()), key_id)
+    request.key_id.map_or(Ok(()), key_id)?;
+    validate_context(request.context)
 }
 
 pub fn decrypt(
@@ -212,7 +234,7 @@ pub fn decrypt(
             ));
         }
     }
-    let aad = aad(&row.arn(), request.context)?;
+    let aad = aad(&row.arn(), request.context);
     let material = usable_material(tx, env, &row)?;
     let iv = &blob[1 + KEY_ID_LEN..header];
     let plaintext = crypto::decrypt_data(&material, &aad, iv, &blob[header..])

@@ -6,7 +6,6 @@ use super::cluster_facts::ClusterFacts;
 use super::connection::Env;
 use super::key_material;
 use super::stores::{self, StoreRow};
-use crate::backend::hsm::key::KeyReference;
 use crate::backend::kms::custom_key_store_id;
 use crate::backend::kms::keys::{
     ACCOUNT_ID, ENCRYPT_DECRYPT, KeyListEntry, KeyMetadata, KeyState, ORIGIN_AWS_CLOUDHSM,
@@ -98,7 +97,8 @@ impl KmsKeyRow {
     }
 }
 
-const SELECT: &str = "SELECT k.key_id, k.key_store_id, k.cluster_id, k.hsm_reference, \
+/// A key's cluster is its store's: UpdateCustomKeyStore may move the store to a related cluster.
+const SELECT: &str = "SELECT k.key_id, k.key_store_id, s.cluster_id, k.hsm_reference, \
      k.description, k.created_at, k.desired_enabled, k.deletion_date, k.pending_window_days, \
      s.connection_state FROM kms_keys k JOIN custom_key_stores s USING (key_store_id)";
 
@@ -205,14 +205,13 @@ pub fn create(
     let reference =
         key_material::generate(tx, env, &mut ids, store.cluster_id(), &key_arn(&key_id))?;
     tx.prepare_cached(
-        "INSERT INTO kms_keys (key_id, key_store_id, cluster_id, hsm_reference, description,
-             created_at, desired_enabled)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
+        "INSERT INTO kms_keys (key_id, key_store_id, hsm_reference, description, created_at,
+             desired_enabled)
+         VALUES (?1, ?2, ?3, ?4, ?5, 1)",
     )?
     .execute(params![
         key_id,
         store.id(),
-        store.cluster_id(),
         reference,
         request.description,
         env.now
@@ -305,7 +304,7 @@ pub fn schedule_deletion(
 
 /// Deletes the keys whose waiting period has ended. As KMS makes a best effort to delete the HSM
 /// key, it does so when the store is CONNECTED to a cluster with an active HSM; otherwise the
-/// HSM key stays in the cluster, orphaned (spec §3.6), and `key list` as kmsuser still shows it.
+/// HSM key stays in the cluster, orphaned (spec §2.9), and `key list` as kmsuser still shows it.
 pub fn delete_expired(tx: &Transaction<'_>, env: &Env<'_>) -> Result<()> {
     let expired = tx
         .prepare_cached(&format!(
@@ -317,8 +316,9 @@ pub fn delete_expired(tx: &Transaction<'_>, env: &Env<'_>) -> Result<()> {
         let row = finish(row)?;
         if row.store_state == ConnectionState::Connected
             && ClusterFacts::reachable(tx, &row.cluster_id)?
+            && let Some(backing) = key_material::backing_key(tx, &row)?
         {
-            keys::delete(tx, &row.cluster_id, KeyReference(row.hsm_reference as u64))?;
+            keys::delete(tx, &row.cluster_id, backing.key.key_reference)?;
         }
         tx.prepare_cached("DELETE FROM kms_keys WHERE key_id = ?1")?
             .execute([&row.key_id])?;

@@ -1,7 +1,7 @@
 //! The one-shot faults the simulator row holds until something takes them: the ConnectionErrorCode
 //! of `sim fail-next-connect` and the service exception of `sim fail-next-kms-call`.
 
-use crate::backend::kms::{ConnectionErrorCode, ServiceFault};
+use crate::backend::kms::{ConnectionErrorCode, OperationFamily, ServiceFault};
 use crate::error::{Error, Result};
 use rusqlite::Transaction;
 
@@ -35,18 +35,28 @@ fn set(tx: &Transaction<'_>, slot: Slot, value: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// Empties the slot and returns what it held, read by `parse`.
-fn take<T>(tx: &Transaction<'_>, slot: Slot, parse: fn(&str) -> Option<T>) -> Result<Option<T>> {
+/// Empties the slot and returns what it held, read by `parse`, if `wanted` takes it; otherwise
+/// the fault stays for a later call.
+fn take<T: Copy>(
+    tx: &Transaction<'_>,
+    slot: Slot,
+    parse: fn(&str) -> Option<T>,
+    wanted: impl Fn(T) -> bool,
+) -> Result<Option<T>> {
     let pending: Option<String> = tx
         .prepare_cached(slot.select())?
         .query_row([], |row| row.get(0))?;
     let Some(pending) = pending else {
         return Ok(None);
     };
-    set(tx, slot, None)?;
-    parse(&pending).map(Some).ok_or_else(|| Error::State {
+    let fault = parse(&pending).ok_or_else(|| Error::State {
         message: format!("the pending fault {pending} is not one the simulator knows"),
-    })
+    })?;
+    if !wanted(fault) {
+        return Ok(None);
+    }
+    set(tx, slot, None)?;
+    Ok(Some(fault))
 }
 
 pub fn set_next_connect_failure(tx: &Transaction<'_>, code: ConnectionErrorCode) -> Result<()> {
@@ -55,14 +65,19 @@ pub fn set_next_connect_failure(tx: &Transaction<'_>, code: ConnectionErrorCode)
 
 /// Taken by the next connection attempt that reaches the cluster's HSMs.
 pub fn take_next_connect_failure(tx: &Transaction<'_>) -> Result<Option<ConnectionErrorCode>> {
-    take(tx, Slot::NextConnect, ConnectionErrorCode::parse)
+    take(tx, Slot::NextConnect, ConnectionErrorCode::parse, |_| true)
 }
 
 pub fn set_next_call_failure(tx: &Transaction<'_>, fault: ServiceFault) -> Result<()> {
     set(tx, Slot::NextCall, Some(fault.as_str()))
 }
 
-/// Taken by the next KMS API call whose input is valid.
-pub fn take_next_call_failure(tx: &Transaction<'_>) -> Result<Option<ServiceFault>> {
-    take(tx, Slot::NextCall, ServiceFault::parse)
+/// Taken by the next KMS API call whose input is valid and whose operation declares the fault.
+pub fn take_next_call_failure(
+    tx: &Transaction<'_>,
+    family: OperationFamily,
+) -> Result<Option<ServiceFault>> {
+    take(tx, Slot::NextCall, ServiceFault::parse, |fault| {
+        fault.declared_by(family)
+    })
 }

@@ -55,7 +55,7 @@ pub use generate::generate;
 pub use material::{AsymmetricKind, Generated, PublicMaterial, SecretMaterial};
 pub use pem::{parse_public_der, parse_public_pem, parse_reference_pem, public_pem, reference_pem};
 pub use sign::{SigningKey, sign, verify};
-pub use symmetric::{DATA_IV_LEN, decrypt_data, encrypt_data};
+pub use symmetric::{DATA_IV_LEN, data_iv, decrypt_data, encrypt_data};
 pub use vault::{MASTER_KEY_FILE_NAME, Vault};
 pub use wrap::{UnwrappingKey, Wrapped, WrappingKey, unwrap, wrap};
 
