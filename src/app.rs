@@ -240,8 +240,24 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     Ok(if all_succeeded { 0 } else { EXIT_FAILED })
 }
 
-/// `dir` made absolute against the working directory, so that every path the shell prints under
-/// it (and a transcript's `$STATE_DIR`) reads the same from anywhere.
+/// `dir` made absolute against the working directory and without a trailing `/`, so that every
+/// path the shell prints under it (and a transcript's `$STATE_DIR`) reads the same from anywhere.
 fn absolute(dir: PathBuf) -> PathBuf {
-    std::path::absolute(&dir).unwrap_or(dir)
+    std::path::absolute(&dir)
+        .map(|absolute| absolute.components().collect())
+        .unwrap_or(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_directory_is_absolute_without_a_trailing_slash() {
+        assert_eq!(absolute(PathBuf::from("/tmp/x/")), PathBuf::from("/tmp/x"));
+        assert_eq!(
+            absolute(PathBuf::from("state/")),
+            std::env::current_dir().unwrap().join("state")
+        );
+    }
 }

@@ -134,26 +134,30 @@ pub fn runnable_line(line: &str, state_dir: &Path) -> String {
 }
 
 /// `text` with every whole occurrence of the path `path` written [`STATE_DIR_TOKEN`]: one that
-/// neither continues a longer name (`/tmp/state2`) nor ends one (`/home/x/tmp/state`).
+/// starts a word (after the start, a quote, a space, `=` or the `//` of `file://`) and ends one
+/// (before the end, `/`, a quote or a space), so neither `/tmp/state2` nor `/home/x/tmp/state`
+/// is touched when the state directory is `/tmp/state`.
 fn with_token(text: &str, path: &str) -> String {
-    let is_name_char = |c: char| c.is_alphanumeric() || matches!(c, '.' | '_' | '-');
+    let starts = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '=' | '/');
+    let ends = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '/');
     if path.is_empty() {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(path) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + path.len()..].chars().next();
-        out.push_str(&rest[..at]);
-        if before.is_some_and(is_name_char) || after.is_some_and(is_name_char) {
-            out.push_str(path);
-        } else {
-            out.push_str(STATE_DIR_TOKEN);
+    let mut copied = 0;
+    for (at, _) in text.match_indices(path) {
+        if at < copied {
+            continue;
         }
-        rest = &rest[at + path.len()..];
+        let before = text[..at].chars().next_back();
+        let after = text[at + path.len()..].chars().next();
+        if before.is_none_or(starts) && after.is_none_or(ends) {
+            out.push_str(&text[copied..at]);
+            out.push_str(STATE_DIR_TOKEN);
+            copied = at + path.len();
+        }
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -206,10 +210,16 @@ mod tests {
             "key import pem --path /tmp/s/state2/a.pem",
             "key import pem --path /home/x/tmp/s/state/a.pem",
             "key import pem --path /tmp/s/state.bak",
+            "key import pem --path /tmp/s/state~old/a.pem",
+            "key import pem --path /tmp/s/state+b",
         ] {
             assert_eq!(portable_line(untouched, state), untouched);
         }
         assert_eq!(portable_line("/tmp/s/state", state), "$STATE_DIR");
+        assert_eq!(
+            portable_line("--path=/tmp/s/state/tmp/s/state/a é", state),
+            "--path=$STATE_DIR/tmp/s/state/a é"
+        );
         assert_eq!(
             runnable_line("x file://$STATE_DIR/a.crt", Path::new("/other/state")),
             "x file:///other/state/a.crt"

@@ -239,8 +239,8 @@ impl KmsBackend for SimKms {
         Some(self)
     }
 
-    /// On the system clock, sleeps; on the virtual clock, moves it to the next due transition
-    /// at once, so a seeded `--wait` takes no real time and reads the same in every run.
+    /// On the system clock, sleeps; on a seeded state's virtual clock, moves it to the next due
+    /// transition at once, so `--wait` there takes no real time and reads the same in every run.
     fn let_time_pass(&mut self, poll: Duration) -> Result<()> {
         let moved = self.call(|tx, env| {
             if !clock::is_virtual(tx)? {
@@ -290,6 +290,13 @@ impl KmsSimFaults for SimKms {
     }
 
     fn advance_clock(&mut self, seconds: i64) -> Result<i64> {
+        if seconds < 1 {
+            return Err(validation_error(
+                &seconds.to_string(),
+                "seconds",
+                "Member must have value greater than or equal to 1: the clock only moves forward",
+            ));
+        }
         // One transaction: the clock moves and what falls due by then finishes, or neither.
         self.call(|tx, env| {
             let now = clock::advance(tx, seconds)?;

@@ -5,9 +5,9 @@
 //! the same identifiers for a fresh state directory however many processes take part, and two
 //! transactions never draw the same identifiers.
 //!
-//! Random bytes for secrets (key material, IVs, the customer CA's key) come from the same stream
-//! only in a run that asked for determinism with `--seed`; otherwise from the operating system,
-//! since a 64-bit seed is no source for keys.
+//! Random bytes for secrets (KMS key material, GenerateRandom, the customer CA's key) come from
+//! a seeded stream only in a run that asked for determinism with `--seed`; otherwise from the
+//! operating system, since a 64-bit seed is no source for keys.
 
 use crate::error::Result;
 use aws_lc_rs::digest;

@@ -233,7 +233,7 @@ const MIGRATIONS: &[&str] = &[
     // 5: KMS keys in custom key stores. The visible KeyState is computed: PendingDeletion when
     // deletion_date is set, else Unavailable while the store is not CONNECTED, else Enabled or
     // Disabled from desired_enabled. hsm_reference is the kmsuser-owned AES key in cluster_id
-    // whose label is the key ARN.
+    // whose label is the key ARN (cluster_id dropped again by migration 9: it is the store's).
     r#"
     ALTER TABLE kms_keys ADD COLUMN cluster_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE kms_keys ADD COLUMN hsm_reference INTEGER NOT NULL DEFAULT 0;
@@ -248,16 +248,19 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE clusters ADD COLUMN cluster_csr_pem TEXT;
     "#,
-    // 7: the state's clock: virtual (a seeded state) or the system's, and the offset
-    // `sim advance-clock` has moved it by, for every process on the state.
+    // 7: `sim advance-clock` moves the simulated time of every process on the state.
     r#"
-    ALTER TABLE simulator ADD COLUMN virtual_clock INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE simulator ADD COLUMN clock_offset_seconds INTEGER NOT NULL DEFAULT 0;
     "#,
-    // 8: `sim fail-next-kms-call` leaves the service fault the next KMS call answers with; a KMS
-    // key's cluster is its store's (which UpdateCustomKeyStore may change), not a copy.
+    // 8: `sim fail-next-kms-call` leaves the service fault the next KMS call answers with.
     r#"
     ALTER TABLE simulator ADD COLUMN next_call_failure TEXT;
+    "#,
+    // 9: the clock belongs to the state: virtual for a state made with --seed (set as the first
+    // cluster is made; older states keep the system clock). A KMS key's cluster is its store's,
+    // which UpdateCustomKeyStore may change, so migration 5's copy in kms_keys goes.
+    r#"
+    ALTER TABLE simulator ADD COLUMN virtual_clock INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE kms_keys DROP COLUMN cluster_id;
     "#,
 ];
@@ -316,6 +319,72 @@ mod tests {
             .query_row("PRAGMA user_version", [], |row| row.get(0))
             .unwrap();
         assert_eq!(version, CURRENT_VERSION);
+    }
+
+    /// Every table's columns, as `PRAGMA table_info` lists them.
+    fn columns(tx: &Transaction<'_>) -> Vec<(String, Vec<String>)> {
+        let tables: Vec<String> = tx
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .unwrap()
+            .query_map([], |row| row.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        tables
+            .into_iter()
+            .map(|table| {
+                let names = tx
+                    .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                    .unwrap()
+                    .query_map([], |row| row.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                (table, names)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_state_at_the_landed_version_6_with_a_kms_key_upgrades_to_the_fresh_schema() {
+        let mut fresh = Connection::open_in_memory().unwrap();
+        let fresh_tx = fresh.transaction().unwrap();
+        migrate(&fresh_tx).unwrap();
+        let expected = columns(&fresh_tx);
+
+        let mut old = Connection::open_in_memory().unwrap();
+        old.pragma_update(None, "foreign_keys", "ON").unwrap();
+        let tx = old.transaction().unwrap();
+        for migration in &MIGRATIONS[..6] {
+            tx.execute_batch(migration).unwrap();
+        }
+        tx.execute_batch(
+            "PRAGMA user_version = 6;
+             INSERT INTO custom_key_stores (key_store_id, name, cluster_id, trust_anchor_pem,
+                 cluster_certificate_pem, sealed_password, connection_state, created_at)
+             VALUES ('cks-1', 'store', 'cluster-1', 'PEM', 'PEM', x'00', 'DISCONNECTED', 1);
+             INSERT INTO kms_keys (key_id, key_store_id, cluster_id, hsm_reference)
+             VALUES ('key-1', 'cks-1', 'cluster-1', 1048577);",
+        )
+        .unwrap();
+        assert_eq!(migrate(&tx).unwrap(), 6);
+        assert_eq!(columns(&tx), expected);
+        let kept: (String, i64) = tx
+            .query_row(
+                "SELECT key_store_id, hsm_reference FROM kms_keys",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("cks-1".to_owned(), 1_048_577));
+        let (virtual_clock, offset): (bool, i64) = tx
+            .query_row(
+                "SELECT virtual_clock, clock_offset_seconds FROM simulator",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((virtual_clock, offset), (false, 0));
     }
 
     #[test]
