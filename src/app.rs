@@ -8,10 +8,9 @@ use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
-use crate::session::Role;
 use crate::shell::Shell;
 use crate::spec::CommandTable;
-use crate::{batch, parse, repl, transcript};
+use crate::{batch, repl, single, transcript};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
 use std::ffi::OsString;
@@ -194,9 +193,7 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     if let Some(file) = &config.secrets_file {
         secrets = secrets.with_file(file)?;
     }
-    let env_pin = secrets
-        .pin()
-        .map(|(username, password)| (username.to_owned(), password.clone()));
+    let pin_username = secrets.pin().map(|(username, _)| username.to_owned());
     let output = Output::new(
         config.format,
         config.colour,
@@ -217,24 +214,7 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Mode::Replay { file, bless } => {
             transcript::replay::run(&mut shell, file, *bless, &config.state_dir)?
         }
-        Mode::Single { words } => {
-            let line = parse::quote_words(words);
-            if shell.needs_login(&line) {
-                let role = config.env_role.as_deref().and_then(Role::parse);
-                match (role, env_pin) {
-                    (Some(role), Some((username, password))) => {
-                        if !shell.login_with(&username, role, &password) {
-                            return Ok(EXIT_FAILED);
-                        }
-                    }
-                    _ => {
-                        shell.report(&Error::NeedsEnvLogin { line });
-                        return Ok(EXIT_FAILED);
-                    }
-                }
-            }
-            !shell.run_line(&line).failed
-        }
+        Mode::Single { words } => single::run(&mut shell, config, words, pin_username.as_deref())?,
     };
     shell.close();
     Ok(if all_succeeded { 0 } else { EXIT_FAILED })

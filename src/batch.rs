@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::parse::{self, MAX_LINE_BYTES};
 use crate::shell::{Flow, Shell};
 use crate::transcript::record::Recorder;
 use std::fs::File;
@@ -26,10 +27,29 @@ pub fn run(shell: &mut Shell, config: &Config, file: Option<&Path>) -> Result<bo
     let mut all_succeeded = true;
     let mut lines = LogicalLines::new(reader);
     while let Some(line) = lines.next_line()? {
-        let executed = shell.run_line(&line);
-        if let Some(recorder) = recorder.as_mut() {
-            recorder.record(shell.table(), &line, &executed)?;
-        }
+        let executed = match line {
+            Line::Text(line) => {
+                let executed = shell.run_line(&line);
+                if let Some(recorder) = recorder.as_mut() {
+                    recorder.record(shell.table(), &line, &executed)?;
+                }
+                executed
+            }
+            Line::TooLong { bytes } => {
+                let error = parse::line_too_long(bytes);
+                if let Some(recorder) = recorder.as_mut() {
+                    recorder.skip(&error.message)?;
+                }
+                shell.reject(Error::Syntax(error))
+            }
+            Line::NotUtf8 { valid_up_to } => {
+                let error = Error::LineNotUtf8 { valid_up_to };
+                if let Some(recorder) = recorder.as_mut() {
+                    recorder.skip(&error.to_string())?;
+                }
+                shell.reject(error)
+            }
+        };
         if executed.failed {
             all_succeeded = false;
             if !config.keep_going {
@@ -43,8 +63,22 @@ pub fn run(shell: &mut Shell, config: &Config, file: Option<&Path>) -> Result<bo
     Ok(all_succeeded)
 }
 
+/// One logical line of input.
+pub enum Line {
+    Text(Zeroizing<String>),
+    /// Longer than [`MAX_LINE_BYTES`]: read past without being kept.
+    TooLong {
+        bytes: usize,
+    },
+    /// Not UTF-8; the bytes are gone, zeroized.
+    NotUtf8 {
+        valid_up_to: usize,
+    },
+}
+
 /// Lines joined across a trailing `\`, kept in zeroizing buffers because they may carry
-/// `--password` values.
+/// `--password` values. Reading is linear in the input and keeps at most [`MAX_LINE_BYTES`]
+/// (plus one) of a line, however long it is.
 pub struct LogicalLines<R> {
     reader: R,
 }
@@ -56,22 +90,74 @@ impl<R: BufRead> LogicalLines<R> {
 
     /// The next logical line without its final newline; `None` at end of input. The joined
     /// line keeps each `\` + newline, which the lexer reads as white space.
-    pub fn next_line(&mut self) -> Result<Option<Zeroizing<String>>> {
-        let mut line = Zeroizing::new(String::new());
+    pub fn next_line(&mut self) -> Result<Option<Line>> {
+        let mut kept = Zeroizing::new(Vec::new());
+        let mut bytes = 0;
         loop {
-            let read = self
-                .reader
-                .read_line(&mut line)
+            let physical = self
+                .read_physical(&mut kept, &mut bytes)
                 .map_err(|error| Error::io("Cannot read the next line", error))?;
-            if read == 0 {
-                return Ok((!line.is_empty()).then_some(line));
+            match physical {
+                None if bytes == 0 => return Ok(None),
+                None => break,
+                Some(trailing_backslashes) if trailing_backslashes % 2 == 0 => break,
+                Some(_) => {}
             }
-            let content = line.trim_end_matches(['\n', '\r']);
-            let trailing_backslashes = content.len() - content.trim_end_matches('\\').len();
-            if trailing_backslashes.is_multiple_of(2) {
-                let length = content.len();
-                line.truncate(length);
-                return Ok(Some(line));
+        }
+        if bytes > MAX_LINE_BYTES {
+            return Ok(Some(Line::TooLong { bytes }));
+        }
+        let content_length = kept.len()
+            - kept
+                .iter()
+                .rev()
+                .take_while(|&&byte| byte == b'\n' || byte == b'\r')
+                .count();
+        kept.truncate(content_length);
+        match String::from_utf8(std::mem::take(&mut *kept)) {
+            Ok(text) => Ok(Some(Line::Text(Zeroizing::new(text)))),
+            Err(error) => {
+                let valid_up_to = error.utf8_error().valid_up_to();
+                drop(Zeroizing::new(error.into_bytes()));
+                Ok(Some(Line::NotUtf8 { valid_up_to }))
+            }
+        }
+    }
+
+    /// Appends one physical line to `kept` (up to the limit) and counts its bytes into `bytes`;
+    /// gives the number of backslashes that end it, or `None` at end of input.
+    fn read_physical(
+        &mut self,
+        kept: &mut Vec<u8>,
+        bytes: &mut usize,
+    ) -> io::Result<Option<usize>> {
+        let mut trailing_backslashes = 0;
+        let mut read_any = false;
+        loop {
+            let available = self.reader.fill_buf()?;
+            if available.is_empty() {
+                return Ok(read_any.then_some(trailing_backslashes));
+            }
+            read_any = true;
+            let (chunk, ended) = match available.iter().position(|&byte| byte == b'\n') {
+                Some(newline) => (&available[..=newline], true),
+                None => (available, false),
+            };
+            for &byte in chunk {
+                match byte {
+                    b'\\' => trailing_backslashes += 1,
+                    // A carriage return before the newline does not end a continuation.
+                    b'\r' | b'\n' => {}
+                    _ => trailing_backslashes = 0,
+                }
+            }
+            let room = (MAX_LINE_BYTES + 1).saturating_sub(kept.len());
+            kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            *bytes += chunk.len();
+            let consumed = chunk.len();
+            self.reader.consume(consumed);
+            if ended {
+                return Ok(Some(trailing_backslashes));
             }
         }
     }
@@ -85,7 +171,13 @@ mod tests {
         let mut lines = LogicalLines::new(text.as_bytes());
         let mut collected = Vec::new();
         while let Some(line) = lines.next_line().unwrap() {
-            collected.push(line.to_string());
+            match line {
+                Line::Text(text) => collected.push(text.to_string()),
+                Line::TooLong { bytes } => collected.push(format!("<{bytes} bytes>")),
+                Line::NotUtf8 { valid_up_to } => {
+                    collected.push(format!("<not UTF-8 at {valid_up_to}>"))
+                }
+            }
         }
         collected
     }

@@ -21,9 +21,11 @@ pub enum Error {
         allowed: String,
     },
     #[error(
-        "'{line}' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password"
+        "'{command}' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password"
     )]
-    NeedsEnvLogin { line: String },
+    NeedsEnvLogin { command: String },
+    #[error("The line is not valid UTF-8 (after its first {valid_up_to} bytes); it was not run")]
+    LineNotUtf8 { valid_up_to: usize },
     #[error("A crypto user can only change its own password")]
     OwnPasswordOnly,
     #[error("Already logged in as {username}: run logout first")]

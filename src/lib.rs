@@ -32,5 +32,6 @@ pub mod repl;
 pub mod secret;
 pub mod session;
 pub mod shell;
+pub mod single;
 pub mod spec;
 pub mod transcript;

@@ -125,12 +125,7 @@ impl Output {
         syntax: Option<&SyntaxError>,
     ) -> io::Result<()> {
         for warning in warnings {
-            let warning = if self.colour {
-                warning.yellow().to_string()
-            } else {
-                warning.clone()
-            };
-            writeln!(self.stderr, "{warning}")?;
+            self.warn(warning)?;
         }
         if let Some(span) = syntax
             .and_then(|error| error.span.clone())
@@ -153,6 +148,15 @@ impl Output {
             }
         }
         self.stdout.flush()
+    }
+
+    /// A warning on stderr, yellow on a terminal.
+    pub fn warn(&mut self, warning: &str) -> io::Result<()> {
+        if self.colour {
+            writeln!(self.stderr, "{}", warning.yellow())
+        } else {
+            writeln!(self.stderr, "{warning}")
+        }
     }
 
     /// A note on stderr that is not part of any command's result (banners, hints).

@@ -68,13 +68,17 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
                 });
             }
         };
-        if !line.trim().is_empty() && !line_carries_secret(shell.table(), &line) {
+        let executed = shell.run_line(&line);
+        // Only a line that bound and names no secret is known to hold none.
+        if !line.trim().is_empty()
+            && executed.syntax.is_none()
+            && !line_carries_secret(shell.table(), &line)
+        {
             let _ = editor.add_history_entry(line.as_str());
             if let Some(path) = &config.history_file {
                 let _ = editor.history_mut().append(path);
             }
         }
-        let executed = shell.run_line(&line);
         if let Some(recorder) = recorder.as_mut() {
             recorder.record(shell.table(), &line, &executed)?;
         }

@@ -8,8 +8,7 @@ use crate::error::Error;
 use crate::output::{Output, Rendered, render, render_error};
 use crate::parse::{self, SyntaxError};
 use crate::prompt::SecretSource;
-use crate::secret::Secret;
-use crate::session::{Role, Session};
+use crate::session::Session;
 use crate::spec::CommandTable;
 
 /// Whether the shell goes on after a line.
@@ -26,6 +25,9 @@ pub struct Executed {
     pub warnings: Vec<String>,
     /// Set when the line did not bind, for the caret.
     pub syntax: Option<SyntaxError>,
+    /// The line as it may be shown and recorded, when it did not bind and may hold a secret
+    /// (see `parse::screen`); `syntax` then points into this line, not the one given.
+    pub screened: Option<String>,
     pub flow: Flow,
     /// True when the line's envelope has a non-zero `error_code`.
     pub failed: bool,
@@ -84,19 +86,26 @@ impl Shell {
     /// nobody left to read the results.
     pub fn run_line(&mut self, line: &str) -> Executed {
         let mut executed = self.execute(line);
-        // The caret repeats the line on stderr: not when the line may hold a password.
-        let caret = executed
-            .syntax
-            .as_ref()
-            .filter(|_| !parse::line_carries_secret(&self.table, line));
+        self.show(line, &mut executed);
+        executed
+    }
+
+    /// Prints what `line` produced; a failure to print ends the shell.
+    pub fn show(&mut self, line: &str, executed: &mut Executed) {
+        // The caret repeats the line on stderr, so only its screened form when it has one.
+        let shown = executed.screened.as_deref().unwrap_or(line);
         if self
             .output
-            .emit(line, &executed.rendered, &executed.warnings, caret)
+            .emit(
+                shown,
+                &executed.rendered,
+                &executed.warnings,
+                executed.syntax.as_ref(),
+            )
             .is_err()
         {
             executed.flow = Flow::Quit;
         }
-        executed
     }
 
     /// Runs one line without printing: bind, gate, dispatch, render.
@@ -105,10 +114,7 @@ impl Shell {
         let invocation = match parse::bind(&self.table, line) {
             Ok(None) => return finished(Rendered::Nothing, warnings, None, Flow::Continue),
             Ok(Some(invocation)) => invocation,
-            Err(syntax) => {
-                let rendered = render(&Err(Error::Syntax(syntax.clone())));
-                return finished(rendered, warnings, Some(syntax), Flow::Continue);
-            }
+            Err(syntax) => return self.unbound(line, syntax),
         };
         let result = match self.session.check_access(invocation.spec) {
             Err(error) => Err(error),
@@ -132,27 +138,46 @@ impl Shell {
         finished(render(&result), warnings, None, flow)
     }
 
-    /// Whether a bound line needs a login: used by single-command mode to log in first.
-    pub fn needs_login(&self, line: &str) -> bool {
-        matches!(
-            parse::bind(&self.table, line),
-            Ok(Some(invocation)) if invocation.spec.access != crate::spec::Access::Public
-        )
+    pub fn is_logged_in(&self) -> bool {
+        self.session.login().is_some()
     }
 
-    /// Logs in without a command line (single-command mode, from `CLOUDHSM_ROLE` and
-    /// `CLOUDHSM_PIN`); a failure is printed like any command's.
-    pub fn login_with(&mut self, username: &str, role: Role, password: &Secret) -> bool {
-        match self.hsm.login(username, role, password) {
-            Ok(login) => {
-                self.session.set_login(login);
-                true
+    /// The result of a line that did not bind. When it may hold a secret, the error is the one
+    /// its screened form gives, so that the message quotes no secret and a transcript holding
+    /// the screened line replays to the same error.
+    fn unbound(&self, line: &str, syntax: SyntaxError) -> Executed {
+        // A line over the limit is refused unread; its error quotes nothing of it.
+        let screened = (line.len() <= parse::MAX_LINE_BYTES)
+            .then(|| parse::screen(&self.table, line))
+            .flatten();
+        let syntax = match &screened {
+            None => syntax,
+            Some(screened) => match parse::bind(&self.table, screened) {
+                Err(screened_syntax) => screened_syntax,
+                Ok(_) => SyntaxError::new(UNREADABLE_SECRET_LINE, None),
+            },
+        };
+        let rendered = render(&Err(Error::Syntax(syntax.clone())));
+        let mut executed = finished(rendered, Vec::new(), Some(syntax), Flow::Continue);
+        executed.screened = screened;
+        executed
+    }
+
+    /// The command path of a bound line that needs a login: single-command mode logs in first.
+    pub fn login_needed_by(&self, line: &str) -> Option<String> {
+        match parse::bind(&self.table, line) {
+            Ok(Some(invocation)) if invocation.spec.access != crate::spec::Access::Public => {
+                Some(invocation.spec.path.clone())
             }
-            Err(error) => {
-                self.report(&error);
-                false
-            }
+            _ => None,
         }
+    }
+
+    /// Prints, as a failed command, input that never became a line (not UTF-8, too long).
+    pub fn reject(&mut self, error: Error) -> Executed {
+        let mut executed = finished(render(&Err(error)), Vec::new(), None, Flow::Continue);
+        self.show("", &mut executed);
+        executed
     }
 
     /// Prints a failure that did not come from a command line.
@@ -178,6 +203,10 @@ impl Drop for Shell {
     }
 }
 
+/// The error of a line that did not bind while its screened form did: nothing of it can be shown.
+const UNREADABLE_SECRET_LINE: &str =
+    "the line could not be read; it may hold a password, so it is not repeated: see help";
+
 fn finished(
     rendered: Rendered,
     warnings: Vec<String>,
@@ -192,6 +221,7 @@ fn finished(
         rendered,
         warnings,
         syntax,
+        screened: None,
         flow,
         failed,
     }

@@ -20,6 +20,9 @@ pub fn bind<'t>(
     table: &'t CommandTable,
     line: &str,
 ) -> Result<Option<Invocation<'t>>, SyntaxError> {
+    if line.len() > super::MAX_LINE_BYTES {
+        return Err(super::line_too_long(line.len()));
+    }
     let mut tokens = lex(line)?;
     if tokens.is_empty() {
         return Ok(None);
@@ -73,12 +76,7 @@ pub(crate) fn resolve<'t>(
     table: &'t CommandTable,
     words: &[Token<'_>],
 ) -> Result<Resolved<'t>, SyntaxError> {
-    let deepest = table
-        .commands()
-        .iter()
-        .map(|command| command.words.len())
-        .max()
-        .unwrap_or(0);
+    let deepest = table.deepest_path();
     let candidates = &words[..words.len().min(deepest)];
     // Paths of several words are looked up joined; a single word needs no joining.
     let mut path = String::new();
@@ -449,7 +447,11 @@ fn unrecognized_command(table: &CommandTable, words: &[Token<'_>], index: usize)
             path.push_str(word);
             path
         })
-        .or_else(|| similar_path(table, words, index));
+        .or_else(|| {
+            // No command is longer than the table's deepest path: words past it cannot help.
+            let deepest = table.deepest_path().max(index + 1);
+            similar_path(table, &words[..words.len().min(deepest)], index)
+        });
     SyntaxError::new(
         format!(
             "unrecognized command '{typed}'{}",

@@ -63,7 +63,9 @@ impl Token<'_> {
 
 /// Splits a line into words. A blank or comment-only line gives no words.
 pub fn lex(line: &str) -> Result<Vec<Token<'_>>, SyntaxError> {
-    let mut tokens = Vec::new();
+    // Most words are short: one token per 8 bytes avoids regrowing on long lines without
+    // over-reserving on short ones.
+    let mut tokens = Vec::with_capacity(line.len() / 8 + 1);
     let mut rest = skip_separators(line);
     while !rest.is_empty() {
         let start = line.len() - rest.len();
@@ -117,12 +119,25 @@ fn syntax_error(line: &str, error: nom::Err<LexError<'_>>) -> SyntaxError {
         nom::Err::Incomplete(_) => (line.len(), Problem::Unexpected),
     };
     match problem {
-        Problem::UnterminatedQuote => SyntaxError::new("unterminated quote", Some(at..line.len())),
-        Problem::TrailingBackslash => SyntaxError::new("trailing backslash", Some(at..line.len())),
+        Problem::UnterminatedQuote => SyntaxError::new(UNTERMINATED_QUOTE, Some(at..line.len())),
+        Problem::TrailingBackslash => SyntaxError::new(TRAILING_BACKSLASH, Some(at..line.len())),
         Problem::Unexpected => {
             let width = line[at..].chars().next().map_or(0, char::len_utf8);
             SyntaxError::new("unexpected character", Some(at..at + width))
         }
+    }
+}
+
+const UNTERMINATED_QUOTE: &str = "unterminated quote";
+const TRAILING_BACKSLASH: &str = "trailing backslash";
+
+/// The shortest text that fails to lex with the same error, for a line that must be shown
+/// without its words.
+pub(super) fn breaking_text(error: &SyntaxError) -> Option<&'static str> {
+    match error.message.as_str() {
+        UNTERMINATED_QUOTE => Some("'"),
+        TRAILING_BACKSLASH => Some("\\"),
+        _ => None,
     }
 }
 

@@ -3,16 +3,32 @@
 
 pub mod bind;
 pub mod lex;
+pub mod screen;
 mod suggest;
 pub mod value;
 
 use crate::secret::Secret;
-use crate::spec::{ArgKind, CommandSpec, CommandTable};
+use crate::spec::{ArgKind, CommandSpec};
 use std::fmt;
 use std::ops::Range;
 
 pub use bind::bind;
 pub use lex::{Token, lex};
+pub use screen::{line_carries_secret, screen};
+
+/// The longest line the shell reads: lexing and binding are linear, so this bounds the time a
+/// line can take, and a longer one is refused before it is looked at.
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The error for a line of `bytes` bytes, more than [`MAX_LINE_BYTES`].
+pub fn line_too_long(bytes: usize) -> SyntaxError {
+    SyntaxError::new(
+        format!(
+            "the line has {bytes} bytes, more than the limit of {MAX_LINE_BYTES} (1 MiB); it was not run"
+        ),
+        None,
+    )
+}
 
 /// A line that cannot be bound: the message is one line; `span` is the byte range of the
 /// offending part of the line, shown with a caret on a terminal.
@@ -107,19 +123,6 @@ impl<'t> Invocation<'t> {
             .iter()
             .any(|value| matches!(value, Some(Value::Secret(_))))
     }
-}
-
-/// True when `line` lexes to a flag that carries a secret in some command, or does not lex at
-/// all: such a line must never be stored in history or a transcript.
-pub fn line_carries_secret(table: &CommandTable, line: &str) -> bool {
-    let Ok(tokens) = lex(line) else {
-        return true;
-    };
-    tokens.iter().any(|token| {
-        token
-            .flag_name()
-            .is_some_and(|name| table.secret_flags().iter().any(|flag| flag == name))
-    })
 }
 
 /// The secret args of a command, in table order: what a mode must supply when absent.

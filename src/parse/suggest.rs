@@ -54,9 +54,16 @@ pub(super) fn closest<'c>(
 /// The edit distance between the two, when small for the candidate's length (about one edit in
 /// three characters) or when `typed` is an unambiguous-looking start of `candidate`.
 fn distance_if_close(typed: &str, candidate: &str) -> Option<usize> {
+    let candidate_length = candidate.chars().count();
+    let allowed = (candidate_length / 3).max(1);
+    // The difference in length bounds the distance from below: a long word is far from every
+    // candidate, known without counting more of it than that or computing the distance.
+    let typed_length = typed.chars().take(candidate_length + allowed + 1).count();
+    if typed_length > candidate_length + allowed {
+        return None;
+    }
+    let is_start = typed_length >= 2 && candidate.starts_with(typed);
     let distance = strsim::levenshtein(typed, candidate);
-    let allowed = (candidate.chars().count() / 3).max(1);
-    let is_start = typed.chars().count() >= 2 && candidate.starts_with(typed);
     (distance <= allowed || is_start).then_some(distance)
 }
 

@@ -9,7 +9,7 @@ pub mod reference;
 
 use crate::command::CommandId;
 use crate::session::Role;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The text of the table, compiled in so that the binary needs no files at run time.
 pub const COMMANDS_TOML: &str = include_str!("../../grammar/commands.toml");
@@ -93,6 +93,11 @@ pub struct CommandTable {
     by_path: HashMap<String, usize>,
     by_id: HashMap<CommandId, usize>,
     secret_flags: Vec<String>,
+    /// Every long flag of any command, with its kind (`Secret` wins where commands differ).
+    long_flags: HashMap<String, ArgKind>,
+    short_flags: HashMap<char, ArgKind>,
+    /// Every word of every command path.
+    command_words: HashSet<String>,
 }
 
 impl CommandTable {
@@ -113,7 +118,32 @@ impl CommandTable {
         let mut by_path = HashMap::with_capacity(commands.len());
         let mut by_id = HashMap::with_capacity(commands.len());
         let mut secret_flags: Vec<String> = Vec::new();
+        let mut long_flags = HashMap::new();
+        let mut short_flags = HashMap::new();
+        let mut command_words = HashSet::new();
         for (index, command) in commands.iter().enumerate() {
+            command_words.extend(command.words.iter().cloned());
+            for arg in command
+                .args
+                .iter()
+                .filter(|arg| arg.kind != ArgKind::CommandPath)
+            {
+                let secret_wins = |kind: &mut ArgKind| {
+                    if arg.kind == ArgKind::Secret {
+                        *kind = ArgKind::Secret;
+                    }
+                };
+                long_flags
+                    .entry(arg.name.clone())
+                    .and_modify(secret_wins)
+                    .or_insert(arg.kind);
+                if let Some(short) = arg.short {
+                    short_flags
+                        .entry(short)
+                        .and_modify(secret_wins)
+                        .or_insert(arg.kind);
+                }
+            }
             if by_path.insert(command.path.clone(), index).is_some() {
                 return Err(format!("duplicate command path '{}'", command.path));
             }
@@ -135,6 +165,9 @@ impl CommandTable {
             by_path,
             by_id,
             secret_flags,
+            long_flags,
+            short_flags,
+            command_words,
         })
     }
 
@@ -154,6 +187,39 @@ impl CommandTable {
     /// uses one of them never reaches history or a transcript.
     pub fn secret_flags(&self) -> &[String] {
         &self.secret_flags
+    }
+
+    /// The kind of a flag some command takes (`long`: `--name`, else `-n`); `Secret` when any
+    /// command's flag of that name is one.
+    pub fn flag_kind(&self, name: &str, long: bool) -> Option<ArgKind> {
+        if long {
+            self.long_flags.get(name).copied()
+        } else {
+            let mut letters = name.chars();
+            match (letters.next(), letters.next()) {
+                (Some(letter), None) => self.short_flags.get(&letter).copied(),
+                _ => None,
+            }
+        }
+    }
+
+    /// The number of words of the longest command path.
+    pub fn deepest_path(&self) -> usize {
+        self.commands
+            .iter()
+            .map(|command| command.words.len())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The long flag names of every command, each once.
+    pub fn long_flag_names(&self) -> impl Iterator<Item = &str> {
+        self.long_flags.keys().map(String::as_str)
+    }
+
+    /// Whether some command path has this word.
+    pub fn is_command_word(&self, word: &str) -> bool {
+        self.command_words.contains(word)
     }
 
     /// The commands whose paths start with `prefix` and go on past it, in table order.

@@ -2,6 +2,7 @@
 
 use super::format::{Entry, portable_line, portable_stdout, write_entry};
 use crate::error::{Error, Result};
+use crate::parse::screen::known_flag_kind;
 use crate::parse::{Token, lex};
 use crate::shell::Executed;
 use crate::spec::{ArgKind, CommandTable};
@@ -35,8 +36,15 @@ impl Recorder {
         if line.trim().is_empty() {
             return Ok(());
         }
+        if line.len() > crate::parse::MAX_LINE_BYTES {
+            return self.skip(&crate::parse::line_too_long(line.len()).message);
+        }
         let mut text = String::new();
-        match without_secrets(table, line) {
+        let kept = match &executed.screened {
+            Some(screened) => Some(screened.clone()),
+            None => without_secrets(table, line),
+        };
+        match kept {
             // A comment line, or one that was nothing but a secret.
             Some(kept) if kept.is_empty() => return Ok(()),
             Some(kept) => write_entry(
@@ -52,6 +60,15 @@ impl Recorder {
             // command it cannot run.
             None => text.push_str(UNRECORDED),
         }
+        self.write(&text)
+    }
+
+    /// Notes, as a comment, input that was refused before it became a line to run or record.
+    pub fn skip(&mut self, why: &str) -> Result<()> {
+        self.write(&format!("# not recorded: {why}\n"))
+    }
+
+    fn write(&mut self, text: &str) -> Result<()> {
         self.file
             .write_all(text.as_bytes())
             .and_then(|()| self.file.flush())
@@ -69,20 +86,24 @@ const UNRECORDED: &str =
 ///
 /// Words after a secret's value up to the next flag the table knows are cut too: such a word
 /// is most likely the rest of an unquoted password (`--password two words`) or a password that
-/// looks like a flag (`--password --x1`). A line that does not lex gives `None`: where its
-/// words start is unknown, so any of them might be a secret (`--pass"word" x1 "unterminated`).
+/// looks like a flag (`--password --x1`). Unknown flags (which only `-h` lets bind) go with the
+/// words after them, as they may be mistyped secret flags. A line that does not lex gives
+/// `None`: where its words start is unknown, so any of them might be a secret
+/// (`--pass"word" x1 "unterminated`).
 pub fn without_secrets(table: &CommandTable, line: &str) -> Option<String> {
     let tokens = lex(line).ok()?;
     let is_secret = |token: &Token<'_>| {
-        token
-            .flag_name()
-            .is_some_and(|name| table.secret_flags().iter().any(|flag| flag == name))
+        token.flag_name().is_some()
+            && known_flag_kind(table, token).is_none_or(|kind| kind == ArgKind::Secret)
     };
     let mut kept = Vec::with_capacity(tokens.len());
     let mut words = tokens.iter().peekable();
     while let Some(word) = words.next() {
         if is_secret(word) {
-            while words.next_if(|next| !is_known_flag(table, next)).is_some() {}
+            while words
+                .next_if(|next| known_flag_kind(table, next).is_none())
+                .is_some()
+            {}
         } else {
             kept.push(&line[word.span.clone()]);
         }
@@ -92,24 +113,6 @@ pub fn without_secrets(table: &CommandTable, line: &str) -> Option<String> {
         return None;
     }
     Some(kept.join(" "))
-}
-
-/// Whether `token` is a flag that some command of the table (or help) takes.
-fn is_known_flag(table: &CommandTable, token: &Token<'_>) -> bool {
-    let Some(name) = token.flag_name() else {
-        return false;
-    };
-    name == "help"
-        || name == "h"
-        || table.commands().iter().any(|command| {
-            command.args.iter().any(|arg| {
-                arg.kind != ArgKind::CommandPath
-                    && (arg.name == name
-                        || arg
-                            .short
-                            .is_some_and(|short| name.chars().eq(std::iter::once(short))))
-            })
-        })
 }
 
 #[cfg(test)]

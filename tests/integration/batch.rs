@@ -2,9 +2,12 @@
 //! failure unless `--keep-going`; where passwords come from when nobody can be asked.
 
 use crate::fixtures::{
-    activation_ok, admin_login_line, failed, logout_ok, user_list_in, user_list_with, user_ref,
+    activation_ok, admin_login_line, failed, listed, logout_ok, ok, user_list_in, user_list_with,
+    user_ref,
 };
-use crate::test::{ADMIN_PASSWORD, Test, write_file};
+use crate::test::{ADMIN_PASSWORD, Test, json_lines, write_file};
+use serde_json::json;
+use std::io::Write;
 
 const CAROL_PASSWORD: &str = "carol-fixture-1";
 
@@ -235,5 +238,57 @@ fn output_on_a_pipe_is_compact_by_default() {
     Test::new()
         .stdin(&format!("cluster activate --password {ADMIN_PASSWORD}\n"))
         .stdout("{\"error_code\":0,\"data\":\"Cluster activation successful\"}\n")
+        .run();
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_one_failed_command_and_keep_going_goes_on() {
+    let test = Test::new().arg("--keep-going");
+    let transcript = test.path("utf8.txt");
+    let mut child = test.arg("--record").arg(&transcript).spawn();
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    stdin
+        .write_all(b"user list\xff --password Zz9\xfe\ncluster hsm-info \\\n \xc3\nuser list\n")
+        .expect("cannot write the batch");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the batch ends");
+    assert_eq!(output.status.code(), Some(1));
+    let envelopes = json_lines(&String::from_utf8(output.stdout).expect("UTF-8 output"));
+    assert_eq!(
+        envelopes[..2],
+        [
+            failed("The line is not valid UTF-8 (after its first 9 bytes); it was not run"),
+            failed("The line is not valid UTF-8 (after its first 20 bytes); it was not run"),
+        ]
+    );
+    assert_eq!(envelopes[2]["error_code"], 0, "the last line ran");
+    assert_eq!(envelopes.len(), 3);
+    let recorded = std::fs::read_to_string(&transcript).expect("the transcript");
+    assert_eq!(
+        recorded.lines().take(2).collect::<Vec<_>>(),
+        [
+            "# not recorded: The line is not valid UTF-8 (after its first 9 bytes); it was not run",
+            "# not recorded: The line is not valid UTF-8 (after its first 20 bytes); it was not run",
+        ]
+    );
+    assert!(!recorded.contains("Zz9"));
+}
+
+#[test]
+fn a_line_over_one_mebibyte_is_refused_unread_and_the_next_one_runs() {
+    let long_line = format!("user list {}", "a ".repeat(600_000));
+    let joined = format!("user list \\\n{}end", "b \\\n".repeat(300_000));
+    Test::new()
+        .arg("--keep-going")
+        .stdin(&format!("{long_line}\n{joined}\nuser list\n"))
+        .stdout_json(vec![
+            failed("the line has 1200011 bytes, more than the limit of 1048576 (1 MiB); it was not run"),
+            failed("the line has 1200016 bytes, more than the limit of 1048576 (1 MiB); it was not run"),
+            ok(json!({"users": [
+                listed("admin", "unactivated-admin", false),
+                listed("app_user", "internal(APPLIANCE_USER)", false),
+            ]})),
+        ])
+        .status(1)
         .run();
 }

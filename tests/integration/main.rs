@@ -13,6 +13,7 @@ mod key_generate;
 mod key_sessions;
 mod keystore;
 mod kms;
+mod leaks;
 mod rbac;
 mod repl;
 mod safety;

@@ -5,6 +5,10 @@ use crate::fixtures::{
     failed, listed, ok, recorded_logins, state_with_users, user_list_in, user_list_with, user_ref,
 };
 use crate::test::{ADMIN_PASSWORD, Test};
+use std::fs;
+
+/// What a single command with a password in its arguments says on stderr.
+const PASSWORD_IN_ARGUMENTS: &str = "warning: a password on the command line is visible to every local user (ps, /proc); give it through the prompt, a --secrets file or CLOUDHSM_PIN instead\n";
 use serde_json::json;
 
 const KMSUSER_PASSWORD: &str = "kmsfixture1";
@@ -36,6 +40,7 @@ fn a_command_needing_a_login_logs_in_from_the_environment_and_out_at_exit() {
         .args(["user", "change-password", "--username", "kmsuser"])
         .args(["--role", "crypto-user", "--password", KMSUSER_NEW_PASSWORD])
         .stdout_json(vec![user_ref("kmsuser", "crypto-user")])
+        .stderr(PASSWORD_IN_ARGUMENTS)
         .run();
     // Dead processes' logins are cleared lazily, so only the state itself shows a leak.
     assert_eq!(recorded_logins(&state.state_dir), Vec::<String>::new());
@@ -87,7 +92,7 @@ fn a_failing_command_still_logs_out_and_exits_one() {
 fn a_command_needing_a_login_without_the_environment_is_refused() {
     let state = state_with_users(&[]);
     let refused = failed(
-        "'user create --username bob --role admin' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password",
+        "'user create' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password",
     );
     let command = ["user", "create", "--username", "bob", "--role", "admin"];
     Test::new()
@@ -125,6 +130,7 @@ fn a_wrong_pin_is_a_failed_login_and_the_command_does_not_run() {
         .stdout_json(vec![failed(
             "Login failed: incorrect username, role or password",
         )])
+        .stderr(PASSWORD_IN_ARGUMENTS)
         .status(1)
         .run();
     assert_eq!(user_list_in(&state.state_dir), user_list_with(&[]));
@@ -147,6 +153,7 @@ fn arguments_with_spaces_reach_the_command_as_one_word() {
         .stdout_json(vec![failed(
             "Invalid username: it may contain only letters, digits, '_' and '-'",
         )])
+        .stderr(PASSWORD_IN_ARGUMENTS)
         .status(1)
         .run();
 }
@@ -164,7 +171,7 @@ Usage: user create [OPTIONS] --username <USERNAME> --role <ROLE>
 Options:
       --username <USERNAME>  The name of the new user: at most 31 letters, digits, '_' or '-'; case-insensitive
       --role <ROLE>          The role of the new user [possible values: admin, crypto-user]
-      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent
+      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent; given on the command line it is visible to every local user (ps)
   -h, --help                 Print help
 ",
         )
@@ -180,4 +187,124 @@ fn an_unknown_command_fails_with_a_suggestion() {
         )])
         .status(1)
         .run();
+}
+
+#[test]
+fn only_a_password_in_the_arguments_is_warned_about() {
+    let state = state_with_users(&[]);
+    let secrets = Test::new();
+    let secrets_file = secrets.path("secrets");
+    crate::test::write_file(&secrets_file, "carl=carl-fixture-1\n", 0o600);
+    as_admin(Test::new())
+        .state(&state.state_dir)
+        .arg("--secrets")
+        .arg(&secrets_file)
+        .args([
+            "user",
+            "create",
+            "--username",
+            "carl",
+            "--role",
+            "crypto-user",
+        ])
+        .stdout_json(vec![user_ref("carl", "crypto-user")])
+        .run();
+    as_admin(Test::new())
+        .state(&state.state_dir)
+        .args([
+            "user",
+            "create",
+            "--username",
+            "dora",
+            "--role",
+            "crypto-user",
+        ])
+        .args(["--pasword", "dora-fixture-1"])
+        .stdout_json(vec![failed(
+            "unexpected argument '--pasword'; did you mean '--password'?",
+        )])
+        .stderr(PASSWORD_IN_ARGUMENTS)
+        .status(1)
+        .run();
+}
+
+#[test]
+fn a_single_command_is_recorded_with_its_login_and_replays() {
+    let state = state_with_users(&[("kmsuser", "crypto-user", KMSUSER_PASSWORD)]);
+    let test = Test::new();
+    let transcript = test.path("single.txt");
+    for words in [
+        &["user", "list"][..],
+        &[
+            "user",
+            "delete",
+            "--username",
+            "kmsuser",
+            "--role",
+            "crypto-user",
+        ],
+        &[
+            "user",
+            "create",
+            "--username",
+            "q1",
+            "--role",
+            "crypto-user",
+            "--password",
+            "S3cretPw1",
+        ],
+    ] {
+        let run = as_admin(Test::new())
+            .state(&state.state_dir)
+            .arg("--record")
+            .arg(&transcript)
+            .args(words)
+            .run_unchecked();
+        assert_eq!(run.status, Some(0), "{}", run.stdout);
+    }
+    let recorded = fs::read_to_string(&transcript).expect("the transcript");
+    let commands: Vec<&str> = recorded
+        .lines()
+        .filter_map(|line| line.strip_prefix("aws-cloudhsm > "))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "user list",
+            "login --username admin --role admin",
+            "user delete --username kmsuser --role crypto-user",
+            "logout",
+            "login --username admin --role admin",
+            "user create --username q1 --role crypto-user",
+            "logout",
+        ],
+        "{recorded}"
+    );
+    assert!(!recorded.contains("S3cretPw1") && !recorded.contains(ADMIN_PASSWORD));
+    // Appended, not replaced: the same transcript replays on a state like the first one.
+    let fresh = state_with_users(&[("kmsuser", "crypto-user", KMSUSER_PASSWORD)]);
+    let replay = Test::new().state(&fresh.state_dir);
+    let secrets = replay.path("replay-secrets");
+    crate::test::write_file(
+        &secrets,
+        &format!("admin={ADMIN_PASSWORD}\nq1=S3cretPw1\n"),
+        0o600,
+    );
+    let replayed = replay
+        .arg("--secrets")
+        .arg(&secrets)
+        .arg("--replay")
+        .arg(&transcript)
+        .run_unchecked();
+    assert_eq!(
+        replayed.status,
+        Some(0),
+        "{}{}",
+        replayed.stdout,
+        replayed.stderr
+    );
+    assert_eq!(
+        replayed.stderr,
+        format!("{}: 7 of 7 commands matched\n", transcript.display())
+    );
 }

@@ -44,6 +44,7 @@ pub struct Test {
 pub struct Output {
     pub stdout: String,
     pub stderr: String,
+    pub status: Option<i32>,
     pub state_dir: PathBuf,
     pub sandbox: TempDir,
 }
@@ -189,19 +190,7 @@ impl Test {
 
     /// Runs the binary to the end and asserts stdout, stderr and the exit status.
     pub fn run(self) -> Output {
-        let mut child = self.spawn();
-        let mut stdin = child.stdin.take().expect("stdin is piped");
-        let input = self.stdin.clone();
-        let writer = std::thread::spawn(move || {
-            // The binary may exit before reading everything (a batch that stopped early).
-            let _ = stdin.write_all(input.as_bytes());
-        });
-        let output = child
-            .wait_with_output()
-            .expect("cannot wait for the binary");
-        writer.join().expect("the stdin writer panicked");
-        let stdout = String::from_utf8(output.stdout).expect("stdout is not UTF-8");
-        let stderr = String::from_utf8(output.stderr).expect("stderr is not UTF-8");
+        let (stdout, stderr, status) = self.run_to_end();
         let context = format!(
             "args: {:?}\nstdin:\n{}\nstdout:\n{stdout}\nstderr:\n{stderr}",
             self.args, self.stdin
@@ -220,13 +209,41 @@ impl Test {
         }
         assert_eq!(stderr, self.expected_stderr, "unexpected stderr\n{context}");
         assert_eq!(
-            output.status.code(),
+            status,
             Some(self.expected_status),
             "unexpected exit status\n{context}"
         );
+        self.output(stdout, stderr, status)
+    }
+
+    /// Runs the binary to the end and leaves every check of what it printed to the caller.
+    pub fn run_unchecked(self) -> Output {
+        let (stdout, stderr, status) = self.run_to_end();
+        self.output(stdout, stderr, status)
+    }
+
+    fn run_to_end(&self) -> (String, String, Option<i32>) {
+        let mut child = self.spawn();
+        let mut stdin = child.stdin.take().expect("stdin is piped");
+        let input = self.stdin.clone();
+        let writer = std::thread::spawn(move || {
+            // The binary may exit before reading everything (a batch that stopped early).
+            let _ = stdin.write_all(input.as_bytes());
+        });
+        let output = child
+            .wait_with_output()
+            .expect("cannot wait for the binary");
+        writer.join().expect("the stdin writer panicked");
+        let stdout = String::from_utf8(output.stdout).expect("stdout is not UTF-8");
+        let stderr = String::from_utf8(output.stderr).expect("stderr is not UTF-8");
+        (stdout, stderr, output.status.code())
+    }
+
+    fn output(self, stdout: String, stderr: String, status: Option<i32>) -> Output {
         Output {
             stdout,
             stderr,
+            status,
             state_dir: self.state_dir,
             sandbox: self.sandbox,
         }
