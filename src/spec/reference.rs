@@ -155,7 +155,7 @@ Usage: `login [OPTIONS] --username <USERNAME> --role <ROLE>`
 | --- | --- | --- | --- | --- | --- | --- |
 | `--username` | `<USERNAME>` | username | yes |  |  | The name of the user |
 | `--role` | `<ROLE>` | choice | yes |  | `admin`, `crypto-user` | The role the user has on the cluster |
-| `--password` | `<PASSWORD>` | secret, prompted `Enter password:` when absent | no |  |  | The password of the user; prompted for when absent |
+| `--password` | `<PASSWORD>` | secret, prompted `Enter password:` when absent | no |  |  | The password of the user; prompted for when absent; given on the command line it is visible to every local user (ps) |
 ";
         assert!(reference.contains(section), "{reference}");
         assert!(reference.contains("## `user list`\n\nList the users of the cluster\n\nAccess: public (no login needed)\n\nUsage: `user list`\n\nNo arguments.\n"));

@@ -117,7 +117,7 @@ Usage: user create [OPTIONS] --username <USERNAME> --role <ROLE>
 Options:
       --username <USERNAME>  The name of the new user: at most 31 letters, digits, '_' or '-'; case-insensitive
       --role <ROLE>          The role of the new user [possible values: admin, crypto-user]
-      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent
+      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent; given on the command line it is visible to every local user (ps)
   -h, --help                 Print help
 "
         );
