@@ -26,7 +26,8 @@ pub struct Executed {
     /// Set when the line did not bind, for the caret.
     pub syntax: Option<SyntaxError>,
     /// The line as it may be shown and recorded, when it did not bind and may hold a secret
-    /// (see `parse::screen`); `syntax` then points into this line, not the one given.
+    /// (see `parse::screen`); `syntax` then points into this line, not the one given. Empty
+    /// when nothing of the line may be shown or recorded.
     pub screened: Option<String>,
     pub flow: Flow,
     /// True when the line's envelope has a non-zero `error_code`.
@@ -138,6 +139,7 @@ impl Shell {
         finished(render(&result), warnings, None, flow)
     }
 
+    /// Whether this shell holds a login now.
     pub fn is_logged_in(&self) -> bool {
         self.session.login().is_some()
     }
@@ -150,11 +152,16 @@ impl Shell {
         let screened = (line.len() <= parse::MAX_LINE_BYTES)
             .then(|| parse::screen(&self.table, line))
             .flatten();
-        let syntax = match &screened {
-            None => syntax,
-            Some(screened) => match parse::bind(&self.table, screened) {
-                Err(screened_syntax) => screened_syntax,
-                Ok(_) => SyntaxError::new(UNREADABLE_SECRET_LINE, None),
+        let (syntax, screened) = match screened {
+            None => (syntax, None),
+            Some(screened) => match parse::bind(&self.table, &screened) {
+                Err(screened_syntax) => (screened_syntax, Some(screened)),
+                // Run again, the screened line would do something: it is neither shown nor
+                // recorded.
+                Ok(_) => (
+                    SyntaxError::new(UNREADABLE_SECRET_LINE, None),
+                    Some(String::new()),
+                ),
             },
         };
         let rendered = render(&Err(Error::Syntax(syntax.clone())));
