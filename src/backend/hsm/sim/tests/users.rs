@@ -227,3 +227,53 @@ fn five_failures_lock_and_an_admin_password_change_unlocks() {
     hsm.login("bob", Role::CryptoUser, &secret("Fresh-pass-2"))
         .unwrap();
 }
+
+#[test]
+fn a_crypto_user_changes_no_password_but_its_own() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    for name in ["carol", "dave"] {
+        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD))
+            .unwrap();
+    }
+    let carol = hsm
+        .login("carol", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let before = snapshot(temp.path());
+    // Another crypto user (same role, other name) and its own name under the other role: each
+    // half of the rule on its own.
+    for (username, role) in [
+        ("dave", Role::CryptoUser),
+        ("carol", Role::Admin),
+        ("admin", Role::Admin),
+    ] {
+        assert!(
+            matches!(
+                hsm.change_password(&carol, username, role, &secret("Taken-pass-9")),
+                Err(Error::OwnPasswordOnly)
+            ),
+            "{username} {role}"
+        );
+    }
+    assert_eq!(snapshot(temp.path()), before);
+    hsm.logout(&carol).unwrap();
+    hsm.login("dave", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+}
+
+#[test]
+fn a_stale_login_changes_nothing() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    peek(temp.path()).execute("DELETE FROM logins", []).unwrap();
+    let before = snapshot(temp.path());
+    assert!(matches!(
+        hsm.create_user(&admin, "erin", Role::CryptoUser, &secret(USER_PASSWORD)),
+        Err(Error::State { message }) if message.starts_with("the login of admin is no longer recorded")
+    ));
+    assert!(matches!(
+        hsm.change_password(&admin, "admin", Role::Admin, &secret("Other-pass-3")),
+        Err(Error::State { .. })
+    ));
+    assert_eq!(snapshot(temp.path()), before);
+}
