@@ -81,8 +81,16 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
     ec_pair(&mut hsm, &alice, "a", &[]);
     let private = filter("attr.label=a-private");
 
-    // Unshared, bob sees only the public half and cannot sign with the private one.
+    // Unshared, bob sees only the public half and cannot sign with the private one; an admin
+    // sees every key.
     assert_eq!(labels(&mut hsm, &bob), ["a-public"]);
+    let admin = hsm
+        .login("admin", Role::Admin, &secret(ADMIN_PASSWORD))
+        .unwrap();
+    let everything = hsm
+        .list_keys(&admin, &Filter::parse(&[]).unwrap(), None, 100, true)
+        .unwrap();
+    assert_eq!(everything.total_key_count, 2);
     assert!(matches!(
         sign(&mut hsm, &bob, &private),
         Err(Error::KeySelection { matched: 0 })
