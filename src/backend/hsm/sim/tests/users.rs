@@ -277,3 +277,50 @@ fn a_stale_login_changes_nothing() {
     ));
     assert_eq!(snapshot(temp.path()), before);
 }
+
+#[test]
+fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    hsm.create_user(&admin, "frank", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let frank = hsm
+        .login("frank", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let locked = |hsm: &mut SimHsm| {
+        hsm.list_users()
+            .unwrap()
+            .into_iter()
+            .find(|user| user.username == "frank")
+            .unwrap()
+            .locked
+    };
+    for _ in 0..4 {
+        assert!(matches!(
+            hsm.login("frank", Role::CryptoUser, &secret("Wrong-pass-1")),
+            Err(Error::LoginFailed)
+        ));
+    }
+    assert!(!locked(&mut hsm), "four failures");
+    assert!(matches!(
+        hsm.login("frank", Role::CryptoUser, &secret("Wrong-pass-1")),
+        Err(Error::LoginFailed)
+    ));
+    assert!(locked(&mut hsm), "five failures");
+
+    // Frank's own session may change his password, but that does not unlock him.
+    hsm.change_password(&frank, "frank", Role::CryptoUser, &secret("Frank-pass-2"))
+        .unwrap();
+    assert_eq!(failed_logins(temp.path(), "frank"), 0);
+    assert!(locked(&mut hsm), "a crypto user's own change");
+    hsm.logout(&frank).unwrap();
+    assert!(matches!(
+        hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-2")),
+        Err(Error::UserLocked { .. })
+    ));
+    hsm.change_password(&admin, "frank", Role::CryptoUser, &secret("Frank-pass-3"))
+        .unwrap();
+    assert!(!locked(&mut hsm), "an admin's change");
+    hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-3"))
+        .unwrap();
+}
