@@ -55,7 +55,8 @@ args+=(${MUTANTS_ARGS:-})
 
 # cargo mutants exits non-zero when a mutant survives; the scores below say which.
 status=0
-nice -n 19 cargo mutants "${args[@]}" -- --lib || status=$?
+# --lib for the build as well as the test run: only the library's unit tests are built.
+nice -n 19 cargo mutants "${args[@]}" --cargo-arg=--lib || status=$?
 
 python3 - "$out/mutants.out/outcomes.json" <<'PYTHON'
 """Caught of viable mutants per file, and every mutant that survived."""

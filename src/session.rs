@@ -179,6 +179,7 @@ mod tests {
         assert_eq!(Role::CryptoUser.as_str(), "crypto-user");
         assert_eq!(Role::parse("Admin"), None);
         let mut session = logged_in(Role::Admin);
+        assert_eq!(session.login().map(|login| login.role), Some(Role::Admin));
         assert_eq!(session.take_login().map(|login| login.login_id), Some(4));
         assert_eq!(session.login(), None);
     }

@@ -5,6 +5,7 @@
 use super::*;
 use crate::backend::hsm::HsmBackend;
 use crate::backend::hsm::sim::SimHsm;
+use crate::backend::kms::KmsSimFaults;
 use crate::backend::kms::{ConnectionState, CreateRequest, DescribeRequest, UpdateRequest};
 use crate::secret::Secret;
 
@@ -291,8 +292,11 @@ fn a_connect_logs_in_as_kmsuser_and_rotates_its_password() {
         "SELECT password_hash FROM users WHERE username = 'kmsuser'",
     );
     let sealed_before = query(&options, "SELECT sealed_password FROM custom_key_stores");
+    // One free address in each subnet is enough for the store's ENI.
     assert_eq!(
-        connect_with(&mut kms, &id, || {}),
+        connect_with(&mut kms, &id, || {
+            state(&options, "UPDATE subnets SET free_addresses = 1");
+        }),
         (ConnectionState::Connected, None)
     );
     assert_ne!(
@@ -440,4 +444,63 @@ fn a_sealed_password_opens_only_for_its_own_store() {
         error.to_string().contains("failed its integrity check"),
         "{error}"
     );
+}
+
+#[test]
+fn a_connect_finishes_when_its_delay_has_passed_and_not_before() {
+    let (_dir, options, mut kms, id) = connectable();
+    kms.set_delays(60, 30).unwrap();
+    let state_now = |kms: &mut SimKms| {
+        kms.describe_custom_key_stores(&DescribeRequest::default())
+            .unwrap()
+            .custom_key_stores[0]
+            .connection_state
+    };
+    kms.connect_custom_key_store(&id).unwrap();
+    let mut db = rusqlite::Connection::open(options.state_dir.join("state.sqlite3")).unwrap();
+    let tx = db.transaction().unwrap();
+    let now = clock::now_unix(&tx).unwrap();
+    assert_eq!(connection::next_due(&tx).unwrap(), Some(now + 60));
+    drop(tx);
+    kms.advance_clock(59).unwrap();
+    assert_eq!(state_now(&mut kms), ConnectionState::Connecting);
+    // The virtual clock jumps straight to the transition that falls due.
+    kms.let_time_pass(Duration::ZERO).unwrap();
+    assert_eq!(state_now(&mut kms), ConnectionState::Connected);
+
+    kms.disconnect_custom_key_store(&id).unwrap();
+    assert_eq!(state_now(&mut kms), ConnectionState::Disconnecting);
+    // A shorter delay brings the transition in progress forward.
+    kms.set_delays(60, 5).unwrap();
+    kms.advance_clock(4).unwrap();
+    assert_eq!(state_now(&mut kms), ConnectionState::Disconnecting);
+    kms.advance_clock(1).unwrap();
+    assert_eq!(state_now(&mut kms), ConnectionState::Disconnected);
+}
+
+#[test]
+fn a_connect_rotates_the_password_to_one_only_the_store_knows() {
+    let (_dir, options, mut kms, id) = connectable();
+    assert_eq!(
+        connect_with(&mut kms, &id, || {}),
+        (ConnectionState::Connected, None)
+    );
+    let vault = Vault::open_or_create(&options.state_dir).unwrap();
+    let mut db = rusqlite::Connection::open(options.state_dir.join("state.sqlite3")).unwrap();
+    let tx = db.transaction().unwrap();
+    let rotated = connection::open_password(&vault, &tx, &id).unwrap();
+    assert_eq!(rotated.len(), 32);
+    assert!(
+        rotated.expose().chars().all(|c| c.is_ascii_alphanumeric()),
+        "not alphanumeric"
+    );
+    let hash: String = tx
+        .query_row(
+            "SELECT password_hash FROM users WHERE username = 'kmsuser'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(crate::backend::sim::password::verify(&rotated, &hash).unwrap());
+    assert!(!crate::backend::sim::password::verify(&Secret::new("GoldenKms1"), &hash).unwrap());
 }
