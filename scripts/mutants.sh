@@ -8,8 +8,10 @@
 #   scripts/mutants.sh                 every file below
 #   scripts/mutants.sh src/session.rs  only the files named
 # MUTANTS_TIMEOUT sets the seconds one mutant's tests may take (default 300); MUTANTS_OUT the
-# directory that receives mutants.out (default target/mutants). Extra cargo-mutants options go
-# in MUTANTS_ARGS.
+# directory that receives mutants.out (default target/mutants); MUTANTS_TESTS test name filters
+# (e.g. "session:: backend::kms::") to run fewer than all the unit tests, where a mutant it
+# reports missed must then be checked against the rest. Extra cargo-mutants options go in
+# MUTANTS_ARGS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,7 +58,13 @@ args+=(${MUTANTS_ARGS:-})
 # cargo mutants exits non-zero when a mutant survives; the scores below say which.
 status=0
 # --lib for the build as well as the test run: only the library's unit tests are built.
-nice -n 19 cargo mutants "${args[@]}" --cargo-arg=--lib || status=$?
+args+=(--cargo-arg=--lib)
+# shellcheck disable=SC2206 # MUTANTS_TESTS is a list of words on purpose
+filters=(${MUTANTS_TESTS:-})
+if ((${#filters[@]})); then
+  args+=(-- -- "${filters[@]}")
+fi
+nice -n 19 cargo mutants "${args[@]}" || status=$?
 
 python3 - "$out/mutants.out/outcomes.json" <<'PYTHON'
 """Caught of viable mutants per file, and every mutant that survived."""

@@ -2,7 +2,7 @@
 //! the rules the command layer relies on without repeating them.
 
 use super::*;
-use crate::backend::hsm::key::{Curve, parse_assignments};
+use crate::backend::hsm::key::{Curve, KeyListEntry, parse_assignments};
 use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
 use crate::backend::hsm::requests::KeyFileEncoding;
 use tempfile::TempDir;
@@ -68,7 +68,7 @@ fn labels(hsm: &mut SimHsm, actor: &Login) -> Vec<String> {
     page.matched_keys
         .iter()
         .map(|entry| match entry {
-            crate::backend::hsm::key::KeyListEntry::Verbose(key) => key.attributes.label.clone(),
+            KeyListEntry::Verbose(key) => key.attributes.label.clone(),
             other => panic!("a crypto user's verbose list gave {other:?}"),
         })
         .collect()
@@ -91,6 +91,19 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
         .list_keys(&admin, &Filter::parse(&[]).unwrap(), None, 100, true)
         .unwrap();
     assert_eq!(everything.total_key_count, 2);
+    // An admin's list is brief even when verbose is asked for, as the CLI's; so is a crypto
+    // user's without it.
+    assert!(matches!(
+        everything.matched_keys[0],
+        KeyListEntry::Brief { .. }
+    ));
+    let brief = hsm
+        .list_keys(&bob, &Filter::parse(&[]).unwrap(), None, 100, false)
+        .unwrap();
+    assert!(matches!(
+        brief.matched_keys[..],
+        [KeyListEntry::Brief { .. }]
+    ));
     assert!(matches!(
         sign(&mut hsm, &bob, &private),
         Err(Error::KeySelection { matched: 0 })
@@ -269,4 +282,60 @@ fn sealed_key_material_moved_to_another_row_does_not_open() {
         other => panic!("a moved blob opened: {other:?}"),
     }
     sign(&mut hsm, &alice, &filter("attr.label=b-private")).unwrap();
+}
+
+#[test]
+fn a_user_who_owns_keys_is_not_deleted() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, alice, bob) = two_crypto_users(temp.path());
+    ec_pair(&mut hsm, &alice, "a", &[]);
+    hsm.logout(&alice).unwrap();
+    hsm.logout(&bob).unwrap();
+    let admin = hsm
+        .login("admin", Role::Admin, &secret(ADMIN_PASSWORD))
+        .unwrap();
+    assert!(matches!(
+        hsm.delete_user(&admin, "alice", Role::CryptoUser),
+        Err(Error::UserOwnsKeys { username }) if username == "alice"
+    ));
+    hsm.delete_user(&admin, "bob", Role::CryptoUser).unwrap();
+    let names: Vec<String> = hsm
+        .list_users()
+        .unwrap()
+        .into_iter()
+        .map(|user| user.username)
+        .collect();
+    assert_eq!(names, ["admin", "alice", "app_user"]);
+}
+
+#[test]
+fn an_admin_sets_only_trusted_and_an_owner_everything_else() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, alice, _bob) = two_crypto_users(temp.path());
+    ec_pair(&mut hsm, &alice, "a", &[]);
+    let public = filter("attr.label=a-public");
+    let admin = hsm
+        .login("admin", Role::Admin, &secret(ADMIN_PASSWORD))
+        .unwrap();
+    assert!(matches!(
+        hsm.set_key_attribute(&alice, &public, "trusted", "true"),
+        Err(Error::AttributeAdminOnly { .. })
+    ));
+    assert!(matches!(
+        hsm.set_key_attribute(&admin, &public, "label", "renamed"),
+        Err(Error::AttributeNotForAdmin { .. })
+    ));
+    hsm.set_key_attribute(&admin, &public, "trusted", "true")
+        .unwrap();
+    hsm.set_key_attribute(&alice, &public, "label", "renamed")
+        .unwrap();
+    let page = hsm
+        .list_keys(&alice, &filter("attr.label=renamed"), None, 10, true)
+        .unwrap();
+    match &page.matched_keys[..] {
+        [KeyListEntry::Verbose(key)] => {
+            assert!(key.attributes.trusted);
+        }
+        other => panic!("{other:?}"),
+    }
 }
