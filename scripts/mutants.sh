@@ -67,38 +67,32 @@ fi
 nice -n 19 cargo mutants "${args[@]}" || status=$?
 
 python3 - "$out/mutants.out/outcomes.json" <<'PYTHON'
-"""Caught of viable mutants per file, and every mutant that survived."""
+"""Caught of viable mutants per file (a timeout counts as caught), and every survivor."""
 import json
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 
+KINDS = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout",
+         "Unviable": "unviable"}
 with open(sys.argv[1]) as handle:
     outcomes = json.load(handle)["outcomes"]
-scores = defaultdict(lambda: {"caught": 0, "missed": 0, "timeout": 0, "unviable": 0})
+counts = defaultdict(Counter)
 survivors = []
 for outcome in outcomes:
-    scenario = outcome["scenario"]
-    if not isinstance(scenario, dict) or "Mutant" not in scenario:
+    mutant = outcome["scenario"].get("Mutant") if isinstance(outcome["scenario"], dict) else None
+    kind = KINDS.get(outcome["summary"])
+    if mutant is None or kind is None:
         continue
-    mutant = scenario["Mutant"]
-    file = mutant.get("file") or mutant.get("source_file")
-    summary = outcome["summary"]
-    key = {"CaughtMutant": "caught", "MissedMutant": "missed", "Timeout": "timeout",
-           "Unviable": "unviable"}.get(summary)
-    if key is None:
-        continue
-    scores[file][key] += 1
-    if key == "missed":
-        line = mutant["span"]["start"]["line"]
-        survivors.append(f"{file}:{line}: replace {mutant['function']['function_name'] if isinstance(mutant.get('function'), dict) else mutant.get('function')} "
-                         f"... with {mutant['replacement']}")
-print(f"{'file':<40} {'caught':>7} {'missed':>7} {'timeout':>8} {'unviable':>9}  score")
-for file in sorted(scores):
-    s = scores[file]
-    viable = s["caught"] + s["missed"] + s["timeout"]
-    score = f"{s['caught'] + s['timeout']}/{viable}" if viable else "-"
-    print(f"{file:<40} {s['caught']:>7} {s['missed']:>7} {s['timeout']:>8} {s['unviable']:>9}  {score}")
-for survivor in survivors:
-    print("survived:", survivor)
+    counts[mutant["file"]][kind] += 1
+    if kind == "missed":
+        survivors.append(mutant["name"])
+print(f"{'file':<36} {'caught':>6} {'missed':>6} {'timeout':>7} {'unviable':>8}  score")
+for file in sorted(counts):
+    c = counts[file]
+    viable = c["caught"] + c["missed"] + c["timeout"]
+    score = f"{c['caught'] + c['timeout']}/{viable}" if viable else "-"
+    print(f"{file:<36} {c['caught']:>6} {c['missed']:>6} {c['timeout']:>7} {c['unviable']:>8}  {score}")
+for name in survivors:
+    print("survived:", name)
 PYTHON
 exit "$status"
