@@ -339,3 +339,84 @@ fn an_admin_sets_only_trusted_and_an_owner_everything_else() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_key_is_used_only_as_its_attributes_and_class_allow() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, alice, _bob) = two_crypto_users(temp.path());
+    let signing = ec_pair(&mut hsm, &alice, "a", &[]);
+    hsm.generate_key_pair(
+        &alice,
+        &KeySpec::Ec {
+            curve: Curve::Prime256v1,
+        },
+        &NewPairOptions {
+            public_label: "plain-public",
+            public_attributes: &[],
+            private_label: "plain-private",
+            private_attributes: &parse_assignments(&["destroyable=false".to_owned()]).unwrap(),
+            session: false,
+            share_with: &[],
+        },
+    )
+    .unwrap();
+    let aes = hsm
+        .generate_secret_key(
+            &alice,
+            &KeySpec::Aes { bytes: 16 },
+            &NewKeyOptions {
+                label: "secret",
+                attributes: &[],
+                session: false,
+                share_with: &[],
+            },
+        )
+        .unwrap();
+    let not_usable = |result: Result<()>| match result {
+        Err(Error::KeyNotUsable { reference, reason }) => (reference, reason),
+        other => panic!("expected KeyNotUsable, got {other:?}"),
+    };
+    let plain = filter("attr.label=plain-private");
+    assert_eq!(
+        not_usable(sign(&mut hsm, &alice, &plain).map(|_| ())).1,
+        "its sign attribute is false"
+    );
+    assert_eq!(
+        not_usable(hsm.delete_key(&alice, &plain).map(|_| ())).1,
+        "its destroyable attribute is false"
+    );
+    assert_eq!(
+        not_usable(
+            hsm.key_file(&alice, &filter("attr.label=secret"), KeyFileEncoding::Pem)
+                .map(|_| ())
+        ),
+        (
+            aes.key_reference.to_string(),
+            "a secret key never leaves the HSM as PEM: wrap it instead".to_owned()
+        )
+    );
+    assert_eq!(
+        not_usable(
+            hsm.key_file(
+                &alice,
+                &filter("attr.label=a-public"),
+                KeyFileEncoding::ReferencePem
+            )
+            .map(|_| ())
+        ),
+        (
+            signing.public_key.key_reference.to_string(),
+            "a reference PEM names a private key".to_owned()
+        )
+    );
+    assert!(
+        hsm.key_file(
+            &alice,
+            &filter("attr.label=a-private"),
+            KeyFileEncoding::ReferencePem
+        )
+        .unwrap()
+        .starts_with("-----BEGIN ")
+    );
+    assert_eq!(labels(&mut hsm, &alice).len(), 5);
+}
