@@ -165,6 +165,7 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
         Err(Error::KeySelection { matched: 0 })
     ));
     assert_eq!(hsm.delete_key(&alice, &private).unwrap().to_string(), owned);
+    assert_eq!(labels(&mut hsm, &alice), ["a-public"]);
 }
 
 #[test]
