@@ -216,6 +216,9 @@ mod tests {
         assert!(me.sees_alive(1, None));
         assert!(!me.sees_alive(1, Some(init + 1)));
         assert!(!me.sees_alive(-1, None));
+        // Another pid with this process's start time is not this process.
+        let start = me.start_ticks.map(|ticks| ticks as i64);
+        assert!(!me.sees_alive(i64::from(i32::MAX), start));
         assert!(!me.sees_alive(i64::from(i32::MAX), None));
         // This process's pid with an earlier start time belonged to a process now gone.
         assert!(!me.sees_alive(

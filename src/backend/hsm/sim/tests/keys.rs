@@ -112,6 +112,19 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
     hsm.share_key(&alice, &private, "BOB", Role::CryptoUser)
         .unwrap();
     assert_eq!(labels(&mut hsm, &bob), ["a-public", "a-private"]);
+    let listed = hsm.list_keys(&alice, &private, None, 10, true).unwrap();
+    match &listed.matched_keys[..] {
+        [KeyListEntry::Verbose(key)] => {
+            let shared: Vec<&str> = key
+                .key_info
+                .shared_users
+                .iter()
+                .map(|user| user.username.as_str())
+                .collect();
+            assert_eq!(shared, ["bob"]);
+        }
+        other => panic!("{other:?}"),
+    }
     sign(&mut hsm, &bob, &private).unwrap();
 
     // A shared user uses the key but may not change it, pass it on, or take it away.

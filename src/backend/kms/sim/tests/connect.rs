@@ -291,3 +291,51 @@ fn a_connect_rotates_the_password_to_one_only_the_store_knows() {
     assert!(crate::backend::sim::password::verify(&rotated, &hash).unwrap());
     assert!(!crate::backend::sim::password::verify(&Secret::new("GoldenKms1"), &hash).unwrap());
 }
+
+#[test]
+fn a_kms_key_works_only_while_its_hsm_key_is_there() {
+    let (_dir, options, mut kms, id) = connectable();
+    assert_eq!(
+        connect_with(&mut kms, &id, || {}),
+        (ConnectionState::Connected, None)
+    );
+    let key_id = kms
+        .create_key(&crate::backend::kms::CreateKeyRequest {
+            custom_key_store_id: &id,
+            origin: "AWS_CLOUDHSM",
+            description: "",
+            key_spec: "SYMMETRIC_DEFAULT",
+            key_usage: "ENCRYPT_DECRYPT",
+            multi_region: false,
+        })
+        .unwrap()
+        .key_metadata
+        .key_id;
+    let context = Vec::new();
+    let encrypt = |kms: &mut SimKms| {
+        kms.encrypt(&crate::backend::kms::EncryptRequest {
+            key_id: &key_id,
+            plaintext: b"payload",
+            context: &context,
+        })
+    };
+    let blob = encrypt(&mut kms).unwrap().ciphertext_blob;
+    let opened = kms
+        .decrypt(&crate::backend::kms::DecryptRequest {
+            ciphertext_blob: &blob,
+            key_id: None,
+            context: &context,
+        })
+        .unwrap();
+    assert_eq!(&opened.plaintext[..], b"payload");
+    assert_eq!(
+        state(&options, "DELETE FROM keys WHERE owner = 'kmsuser'"),
+        1
+    );
+    let error = encrypt(&mut kms).unwrap_err().to_string();
+    assert!(
+        error.starts_with("KMSInvalidStateException: ")
+            && error.contains("its key material was deleted"),
+        "{error}"
+    );
+}
