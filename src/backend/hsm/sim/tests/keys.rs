@@ -434,3 +434,47 @@ fn a_key_is_used_only_as_its_attributes_and_class_allow() {
     );
     assert_eq!(labels(&mut hsm, &alice).len(), 5);
 }
+
+#[test]
+fn a_key_id_is_stored_as_given_and_an_unset_one_stays_unset() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, alice, _bob) = two_crypto_users(temp.path());
+    let with_id = parse_assignments(&["id=0x0a0b".to_owned()]).unwrap();
+    for (label, attributes) in [("with-id", &with_id[..]), ("without-id", &[][..])] {
+        hsm.generate_secret_key(
+            &alice,
+            &KeySpec::Aes { bytes: 16 },
+            &NewKeyOptions {
+                label,
+                attributes,
+                session: false,
+                share_with: &[],
+            },
+        )
+        .unwrap();
+    }
+    let page = hsm
+        .list_keys(&alice, &Filter::parse(&[]).unwrap(), None, 10, true)
+        .unwrap();
+    let ids: Vec<(String, crate::backend::hsm::key::KeyId)> = page
+        .matched_keys
+        .iter()
+        .map(|entry| match entry {
+            KeyListEntry::Verbose(key) => (key.attributes.label.clone(), key.attributes.id.clone()),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            (
+                "with-id".to_owned(),
+                crate::backend::hsm::key::KeyId::Bytes(vec![0x0a, 0x0b])
+            ),
+            (
+                "without-id".to_owned(),
+                crate::backend::hsm::key::KeyId::Unset
+            ),
+        ]
+    );
+}
