@@ -45,5 +45,9 @@ mod tests {
         assert_eq!(format!("{:?}", Some(&secret)), "Some([REDACTED])");
         assert_eq!(secret.expose(), "hunter2hunter2");
         assert_eq!(secret.len(), 14);
+        assert!(!secret.is_empty());
+        assert!(Secret::new("").is_empty());
+        // Length counts characters, as the password rules do.
+        assert_eq!(Secret::new("ééé").len(), 3);
     }
 }

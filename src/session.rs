@@ -87,3 +87,100 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::CommandTable;
+
+    fn logged_in(role: Role) -> Session {
+        let mut session = Session::default();
+        session.set_login(Login {
+            username: "somebody".to_owned(),
+            role,
+            login_id: 4,
+        });
+        session
+    }
+
+    /// The gate's answer for `path` (a row of the command table): the login it hands on, or
+    /// the error's text.
+    fn gate(session: &Session, path: &str) -> Result<Option<Role>, String> {
+        let table = CommandTable::builtin();
+        let spec = table.by_path(path).unwrap();
+        session
+            .check_access(spec)
+            .map(|login| login.map(|login| login.role))
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn public_commands_pass_with_or_without_a_login() {
+        assert_eq!(gate(&Session::default(), "login"), Ok(None));
+        assert_eq!(
+            gate(&logged_in(Role::CryptoUser), "login"),
+            Ok(Some(Role::CryptoUser))
+        );
+    }
+
+    #[test]
+    fn every_other_command_needs_a_login() {
+        for path in ["logout", "user create", "key generate-symmetric aes"] {
+            assert_eq!(
+                gate(&Session::default(), path),
+                Err(format!("'{path}' requires a login: run login first"))
+            );
+        }
+        assert_eq!(
+            gate(&logged_in(Role::Admin), "logout"),
+            Ok(Some(Role::Admin))
+        );
+        assert_eq!(
+            gate(&logged_in(Role::CryptoUser), "logout"),
+            Ok(Some(Role::CryptoUser))
+        );
+    }
+
+    #[test]
+    fn a_role_list_lets_in_only_its_roles() {
+        assert_eq!(
+            gate(&logged_in(Role::Admin), "user create"),
+            Ok(Some(Role::Admin))
+        );
+        assert_eq!(
+            gate(&logged_in(Role::CryptoUser), "user create"),
+            Err("'user create' is not allowed for role crypto-user: it needs admin".to_owned())
+        );
+        assert_eq!(
+            gate(&logged_in(Role::CryptoUser), "key generate-symmetric aes"),
+            Ok(Some(Role::CryptoUser))
+        );
+        assert_eq!(
+            gate(&logged_in(Role::Admin), "key generate-symmetric aes"),
+            Err(
+                "'key generate-symmetric aes' is not allowed for role admin: it needs crypto-user"
+                    .to_owned()
+            )
+        );
+        for role in [Role::Admin, Role::CryptoUser] {
+            assert_eq!(
+                gate(&logged_in(role), "user change-password"),
+                Ok(Some(role))
+            );
+        }
+    }
+
+    #[test]
+    fn roles_parse_and_print_as_the_table_spells_them() {
+        for role in [Role::Admin, Role::CryptoUser] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(role.to_string(), role.as_str());
+        }
+        assert_eq!(Role::CryptoUser.as_str(), "crypto-user");
+        assert_eq!(Role::parse("Admin"), None);
+        let mut session = logged_in(Role::Admin);
+        assert_eq!(session.login().map(|login| login.role), Some(Role::Admin));
+        assert_eq!(session.take_login().map(|login| login.login_id), Some(4));
+        assert_eq!(session.login(), None);
+    }
+}

@@ -160,4 +160,170 @@ mod tests {
         assert!(marker("\u{100}").is_err());
         assert!(length(&"n".repeat(257), "customKeyStoreName", 1, 256).is_err());
     }
+
+    /// The constraint a failure names, or `None` when the value passes.
+    fn refusal(result: Result<()>) -> Option<String> {
+        result.err().map(|error| {
+            let text = error.to_string();
+            text.split_once("failed to satisfy constraint: ")
+                .map_or(text.clone(), |(_, constraint)| constraint.to_owned())
+        })
+    }
+
+    const AT_LEAST: &str = "Member must have length greater than or equal to";
+    const AT_MOST: &str = "Member must have length less than or equal to";
+
+    /// Checks a length rule at one below, at, and one above each end of `min..=max`.
+    fn assert_length_bounds(check: impl Fn(&str) -> Result<()>, min: usize, max: usize) {
+        // A multi-byte character: the limits count characters, not bytes.
+        let of = |chars: usize| "é".repeat(chars);
+        if min > 0 {
+            assert_eq!(
+                refusal(check(&of(min - 1))),
+                Some(format!("{AT_LEAST} {min}")),
+                "{min} - 1"
+            );
+        }
+        assert_eq!(refusal(check(&of(min))), None, "min {min}");
+        assert_eq!(refusal(check(&of(max))), None, "max {max}");
+        assert_eq!(
+            refusal(check(&of(max + 1))),
+            Some(format!("{AT_MOST} {max}")),
+            "{max} + 1"
+        );
+    }
+
+    #[test]
+    fn every_length_constraint_holds_exactly_at_its_bounds() {
+        assert_length_bounds(custom_key_store_id, 1, 64);
+        assert_length_bounds(key_id, 1, 2048);
+        assert_length_bounds(|value| length(value, "description", 0, 8192), 0, 8192);
+        assert_length_bounds(|value| length(value, "customKeyStoreName", 3, 5), 3, 5);
+        let error = custom_key_store_id(&"x".repeat(65))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Value 'xxx") && error.contains("at 'customKeyStoreId'"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn a_long_value_is_shown_only_in_part() {
+        let error = length(&"c".repeat(5001), "trustAnchorCertificate", 1, 5000)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(&format!("Value '{}' at", "c".repeat(64))),
+            "{error}"
+        );
+        assert!(!error.contains(&"c".repeat(65)), "{error}");
+    }
+
+    #[test]
+    fn markers_hold_at_their_length_and_character_bounds() {
+        assert_length_bounds(marker, 1, 1024);
+        for allowed in ['\u{20}', '\u{ff}', 'a'] {
+            assert_eq!(refusal(marker(&allowed.to_string())), None, "{allowed:?}");
+        }
+        for refused in ['\u{1f}', '\u{100}', '\n'] {
+            assert_eq!(
+                refusal(marker(&refused.to_string())),
+                Some(
+                    "Member must satisfy regular expression pattern: [\\u0020-\\u00FF]*".to_owned()
+                ),
+                "{refused:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cluster_ids_hold_at_their_length_and_pattern_bounds() {
+        let pattern = Some(
+            "Member must satisfy regular expression pattern: cluster-[2-7a-zA-Z]{11,16}".to_owned(),
+        );
+        let check = |value: &str| refusal(validate_cluster_id(value, "cloudHsmClusterId"));
+        // `cluster-` and 11 to 16 characters: 19 to 24 in all.
+        assert_eq!(
+            check(&format!("cluster-{}", "a".repeat(10))),
+            Some(format!("{AT_LEAST} 19"))
+        );
+        assert_eq!(check(&format!("cluster-{}", "a".repeat(11))), None);
+        assert_eq!(check(&format!("cluster-{}", "Z".repeat(16))), None);
+        assert_eq!(
+            check(&format!("cluster-{}", "a".repeat(17))),
+            Some(format!("{AT_MOST} 24"))
+        );
+        for digit in ['2', '7'] {
+            assert_eq!(
+                check(&format!("cluster-{}{digit}", "a".repeat(10))),
+                None,
+                "{digit}"
+            );
+        }
+        for refused in ['1', '8', '0', '-', 'é'] {
+            assert_eq!(
+                check(&format!("cluster-{}{refused}", "a".repeat(10))),
+                pattern,
+                "{refused}"
+            );
+        }
+        // The right length with another prefix, or a multi-byte character counted as one.
+        assert_eq!(check(&format!("clusters{}", "a".repeat(11))), pattern);
+        assert_eq!(check(&format!("cluster-{}", "é".repeat(11))), pattern);
+        assert_eq!(check(&format!("cluster-{}é", "a".repeat(15))), pattern);
+    }
+
+    #[test]
+    fn passwords_hold_at_their_bounds() {
+        let check = |chars: usize| refusal(validate_password(&Secret::new("é".repeat(chars))));
+        assert_eq!(check(6), Some(format!("{AT_LEAST} 7")));
+        assert_eq!(check(7), None);
+        assert_eq!(check(32), None);
+        assert_eq!(check(33), Some(format!("{AT_MOST} 32")));
+        let error = validate_password(&Secret::new("x".repeat(33))).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("Value '***' at 'keyStorePassword'"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn numbers_and_blobs_hold_at_their_bounds() {
+        let limit = |value: i64| refusal(page_request(Some(value), None));
+        assert_eq!(
+            limit(0),
+            Some("Member must have value greater than or equal to 1".to_owned())
+        );
+        assert_eq!(limit(1), None);
+        assert_eq!(limit(1000), None);
+        assert_eq!(
+            limit(1001),
+            Some("Member must have value less than or equal to 1000".to_owned())
+        );
+        assert_eq!(refusal(page_request(None, None)), None);
+        assert_eq!(refusal(page_request(None, Some("next"))), None);
+        assert_eq!(
+            refusal(page_request(None, Some(""))),
+            Some(format!("{AT_LEAST} 1"))
+        );
+        let error = within(31, "pendingWindowInDays", 7, 30)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("Value '31' at 'pendingWindowInDays'"),
+            "{error}"
+        );
+
+        let blob = |size: usize| refusal(blob_size(size, "ciphertextBlob", 2, 6144));
+        let outside = Some("Member must have length between 2 and 6144".to_owned());
+        assert_eq!(blob(1), outside);
+        assert_eq!(blob(2), None);
+        assert_eq!(blob(6144), None);
+        assert_eq!(blob(6145), outside);
+        let error = blob_size(0, "plaintext", 1, 4096).unwrap_err().to_string();
+        assert!(error.contains("Value '0 bytes' at 'plaintext'"), "{error}");
+    }
 }

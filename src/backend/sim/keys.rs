@@ -214,17 +214,6 @@ pub fn find(
     Ok(visible(tx, cluster_id, viewer, &filter)?.into_iter().next())
 }
 
-/// Whether `username` is the key's owner or one of its shared users: who may use it.
-pub fn may_use(stored: &StoredKey, username: &str) -> bool {
-    stored.owner == username
-        || stored
-            .key
-            .key_info
-            .shared_users
-            .iter()
-            .any(|user| user.username == username)
-}
-
 fn shared_users(
     tx: &Transaction<'_>,
     cluster_id: &str,

@@ -205,4 +205,32 @@ mod tests {
         // Same pid, different start time: the pid was reused.
         assert!(!me.sees_alive(i64::from(me.pid), start.map(|ticks| ticks + 1)));
     }
+
+    #[test]
+    fn other_processes_are_judged_by_pid_and_start_time() {
+        let me = ProcessIdentity::current();
+        // Process 1 always runs; a row for it is alive only with its own start time, or with
+        // none (written where /proc could not be read).
+        let init = process_start_ticks(1).expect("the tests need /proc") as i64;
+        assert!(me.sees_alive(1, Some(init)));
+        assert!(me.sees_alive(1, None));
+        assert!(!me.sees_alive(1, Some(init + 1)));
+        assert!(!me.sees_alive(-1, None));
+        // Another pid with this process's start time is not this process.
+        let start = me.start_ticks.map(|ticks| ticks as i64);
+        assert!(!me.sees_alive(i64::from(i32::MAX), start));
+        assert!(!me.sees_alive(i64::from(i32::MAX), None));
+        // This process's pid with an earlier start time belonged to a process now gone.
+        assert!(!me.sees_alive(
+            i64::from(me.pid),
+            me.start_ticks.map(|ticks| ticks as i64 - 1)
+        ));
+        // A process that cannot read /proc keeps every row alive.
+        let blind = ProcessIdentity {
+            pid: me.pid,
+            start_ticks: None,
+        };
+        assert!(blind.sees_alive(i64::from(i32::MAX), Some(1)));
+        assert!(blind.sees_alive(-1, None));
+    }
 }

@@ -3,9 +3,12 @@
 //! of Update and the in-use rule for clusters sharing a certificate.
 
 use super::*;
+use crate::backend::hsm::HsmBackend;
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::kms::{CreateRequest, DescribeRequest, UpdateRequest};
 use crate::secret::Secret;
+
+mod connect;
 
 fn open() -> (tempfile::TempDir, SimOptions, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -15,7 +18,7 @@ fn open() -> (tempfile::TempDir, SimOptions, String, String) {
         cluster_id: None,
     };
     let hsm = SimHsm::open(&options).unwrap();
-    let cluster_id = crate::backend::hsm::HsmBackend::cluster_id(&hsm).to_owned();
+    let cluster_id = hsm.cluster_id().to_owned();
     drop(hsm);
     let anchor = std::fs::read_to_string(options.state_dir.join("customerCA.crt")).unwrap();
     let connection = rusqlite::Connection::open(options.state_dir.join("state.sqlite3")).unwrap();

@@ -213,6 +213,21 @@ mod tests {
     }
 
     #[test]
+    fn empty_material_seals_to_the_shortest_blob_that_opens() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::open_or_create(dir.path()).unwrap();
+        let sealed = vault.seal(&material(""), b"row").unwrap();
+        assert_eq!(sealed.len(), NONCE_LEN + TAG_LEN);
+        assert_eq!(vault.open(&sealed, b"row").unwrap().expose(), b"");
+        assert!(
+            vault
+                .open(&sealed[..NONCE_LEN + TAG_LEN - 1], b"row")
+                .is_err()
+        );
+        assert!(vault.open(&sealed, b"").is_err());
+    }
+
+    #[test]
     fn a_damaged_master_key_is_reported() {
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(MASTER_KEY_FILE_NAME), b"short").unwrap();

@@ -2,6 +2,7 @@
 //! through a second connection as another process would.
 
 mod first_run;
+mod keys;
 mod selection;
 mod state;
 mod users;

@@ -227,3 +227,100 @@ fn five_failures_lock_and_an_admin_password_change_unlocks() {
     hsm.login("bob", Role::CryptoUser, &secret("Fresh-pass-2"))
         .unwrap();
 }
+
+#[test]
+fn a_crypto_user_changes_no_password_but_its_own() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    for name in ["carol", "dave"] {
+        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD))
+            .unwrap();
+    }
+    let carol = hsm
+        .login("carol", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let before = snapshot(temp.path());
+    // Another crypto user (same role, other name) and its own name under the other role: each
+    // half of the rule on its own.
+    for (username, role) in [
+        ("dave", Role::CryptoUser),
+        ("carol", Role::Admin),
+        ("admin", Role::Admin),
+    ] {
+        assert!(
+            matches!(
+                hsm.change_password(&carol, username, role, &secret("Taken-pass-9")),
+                Err(Error::OwnPasswordOnly)
+            ),
+            "{username} {role}"
+        );
+    }
+    assert_eq!(snapshot(temp.path()), before);
+    hsm.logout(&carol).unwrap();
+    hsm.login("dave", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+}
+
+#[test]
+fn a_stale_login_changes_nothing() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    peek(temp.path()).execute("DELETE FROM logins", []).unwrap();
+    let before = snapshot(temp.path());
+    assert!(matches!(
+        hsm.create_user(&admin, "erin", Role::CryptoUser, &secret(USER_PASSWORD)),
+        Err(Error::State { message }) if message.starts_with("the login of admin is no longer recorded")
+    ));
+    assert!(matches!(
+        hsm.change_password(&admin, "admin", Role::Admin, &secret("Other-pass-3")),
+        Err(Error::State { .. })
+    ));
+    assert_eq!(snapshot(temp.path()), before);
+}
+
+#[test]
+fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
+    let temp = TempDir::new().unwrap();
+    let (mut hsm, admin) = activated(temp.path());
+    hsm.create_user(&admin, "frank", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let frank = hsm
+        .login("frank", Role::CryptoUser, &secret(USER_PASSWORD))
+        .unwrap();
+    let locked = |hsm: &mut SimHsm| {
+        hsm.list_users()
+            .unwrap()
+            .into_iter()
+            .find(|user| user.username == "frank")
+            .unwrap()
+            .locked
+    };
+    for _ in 0..4 {
+        assert!(matches!(
+            hsm.login("frank", Role::CryptoUser, &secret("Wrong-pass-1")),
+            Err(Error::LoginFailed)
+        ));
+    }
+    assert!(!locked(&mut hsm), "four failures");
+    assert!(matches!(
+        hsm.login("frank", Role::CryptoUser, &secret("Wrong-pass-1")),
+        Err(Error::LoginFailed)
+    ));
+    assert!(locked(&mut hsm), "five failures");
+
+    // Frank's own session may change his password, but that does not unlock him.
+    hsm.change_password(&frank, "frank", Role::CryptoUser, &secret("Frank-pass-2"))
+        .unwrap();
+    assert_eq!(failed_logins(temp.path(), "frank"), 0);
+    assert!(locked(&mut hsm), "a crypto user's own change");
+    hsm.logout(&frank).unwrap();
+    assert!(matches!(
+        hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-2")),
+        Err(Error::UserLocked { .. })
+    ));
+    hsm.change_password(&admin, "frank", Role::CryptoUser, &secret("Frank-pass-3"))
+        .unwrap();
+    assert!(!locked(&mut hsm), "an admin's change");
+    hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-3"))
+        .unwrap();
+}
