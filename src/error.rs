@@ -60,6 +60,9 @@ pub enum Error {
     MissingSecret { username: String },
     #[error("Cannot use secrets file {}: {reason}", path.display())]
     SecretsFile { path: PathBuf, reason: String },
+    /// A file a user named that `intake` will not read: not a regular file, or over its limit.
+    #[error("Cannot read {}: {reason}", path.display())]
+    FileRefused { path: PathBuf, reason: String },
     #[error(
         "Invalid key reference '{text}': give 0x followed by at most 16 hex digits, or a decimal number"
     )]

@@ -5,6 +5,7 @@ mod cloudhsmv2;
 mod clusters;
 mod concurrency;
 mod demo;
+mod file_arguments;
 mod fixtures;
 mod golden;
 mod interop;
