@@ -63,6 +63,14 @@ pub enum Error {
     /// A file a user named that `intake` will not read: not a regular file, or over its limit.
     #[error("Cannot read {}: {reason}", path.display())]
     FileRefused { path: PathBuf, reason: String },
+    /// A state directory or state file others could read or change, refused at start-up as
+    /// OpenSSH refuses a private key others can read. `remedy` is the command that fixes it.
+    #[error("{}: {problem}; {remedy}", path.display())]
+    UnsafeState {
+        path: PathBuf,
+        problem: String,
+        remedy: String,
+    },
     #[error(
         "Invalid key reference '{text}': give 0x followed by at most 16 hex digits, or a decimal number"
     )]

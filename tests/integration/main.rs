@@ -18,6 +18,7 @@ mod rbac;
 mod repl;
 mod safety;
 mod single;
+mod state_permissions;
 mod test;
 mod transcript;
 mod wrap_rules;
