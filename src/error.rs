@@ -62,6 +62,17 @@ pub enum Error {
     MissingSecret { username: String },
     #[error("Cannot use secrets file {}: {reason}", path.display())]
     SecretsFile { path: PathBuf, reason: String },
+    /// A file a user named that `intake` will not read: not a regular file, or over its limit.
+    #[error("Cannot read {}: {reason}", path.display())]
+    FileRefused { path: PathBuf, reason: String },
+    /// A state directory or state file others could read or change, refused at start-up as
+    /// OpenSSH refuses a private key others can read. `remedy` is the command that fixes it.
+    #[error("{}: {problem}; {remedy}", path.display())]
+    UnsafeState {
+        path: PathBuf,
+        problem: String,
+        remedy: String,
+    },
     #[error(
         "Invalid key reference '{text}': give 0x followed by at most 16 hex digits, or a decimal number"
     )]

@@ -16,6 +16,8 @@
 //! - `command`: one file per noun.
 //! - `backend`: the HSM trait, the control-plane and fault traits (`backend::hsm::cluster_control`)
 //!   and the simulator (`backend::sim`: SQLite state, cluster model, network faults).
+//! - `intake`: reading a file a user names (regular files only, each kind with its size
+//!   limit).
 //! - `output`: the `{"error_code": .., "data": ..}` envelope, JSON and colour.
 //! - `transcript`: the session transcript format that recording writes and replay verifies.
 
@@ -25,6 +27,7 @@ pub mod batch;
 pub mod command;
 pub mod config;
 pub mod error;
+pub mod intake;
 pub mod output;
 pub mod parse;
 pub mod prompt;

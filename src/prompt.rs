@@ -2,6 +2,7 @@
 //! `CLOUDHSM_PIN` variable, or a no-echo prompt on the terminal; never silently empty.
 
 use crate::error::{Error, Result};
+use crate::intake;
 use crate::secret::Secret;
 use std::collections::HashMap;
 use std::fs;
@@ -72,9 +73,7 @@ impl Secrets {
                 mode & 0o777
             )));
         }
-        let text = zeroize::Zeroizing::new(
-            fs::read_to_string(path).map_err(|error| refuse(error.to_string()))?,
-        );
+        let text = zeroize::Zeroizing::new(intake::read_text(path, intake::SECRETS_FILE)?);
         for (number, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.trim_start().starts_with('#') {

@@ -8,6 +8,7 @@ use crate::backend::hsm::cluster_control::{
     CreateClusterRequest, Hsm, INVALID_REQUEST, InitializeWith, cloudhsm_error, unavailable,
 };
 use crate::error::{Error, Result};
+use crate::intake::CLOUDHSM_CERTIFICATE;
 use crate::parse::Invocation;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -119,8 +120,9 @@ pub fn initialize_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>
                 "--signed-cert needs --trust-anchor, the certificate of the CA that signed it",
             ));
         };
-        let signed_cert_pem = super::text_argument(text(invocation, "signed-cert"))?;
-        let trust_anchor_pem = super::text_argument(trust_anchor)?;
+        let signed_cert_pem =
+            super::text_argument(text(invocation, "signed-cert"), CLOUDHSM_CERTIFICATE)?;
+        let trust_anchor_pem = super::text_argument(trust_anchor, CLOUDHSM_CERTIFICATE)?;
         control_plane(context, invocation)?.initialize_cluster(
             cluster_id,
             &InitializeWith::SignedCertificate {

@@ -135,8 +135,7 @@ pub fn share(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<R
 pub fn import_pem(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let actor = actor(context)?;
     let path = required(invocation, "path")?;
-    let pem = fs::read_to_string(path)
-        .map_err(|error| Error::io(format!("Cannot read {path}"), error))?;
+    let pem = crate::intake::read_text(std::path::Path::new(path), crate::intake::PUBLIC_KEY_PEM)?;
     let key_type_class = key_type_class(invocation)?;
     let attributes = assignments(invocation, "attributes")?;
     let options = NewKeyOptions {

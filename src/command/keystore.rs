@@ -7,6 +7,7 @@ use crate::backend::kms::{
     ConnectionState, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
 };
 use crate::error::{Error, Result};
+use crate::intake::KMS_TRUST_ANCHOR;
 use crate::output::Progress;
 use crate::parse::Invocation;
 use serde::Serialize;
@@ -26,7 +27,10 @@ fn empty() -> Reply {
 }
 
 pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
-    let trust_anchor_pem = super::text_argument(text(invocation, "trust-anchor-certificate"))?;
+    let trust_anchor_pem = super::text_argument(
+        text(invocation, "trust-anchor-certificate"),
+        KMS_TRUST_ANCHOR,
+    )?;
     let password = context.secret(invocation, "key-store-password", PASSWORD_OWNER)?;
     let response = context.kms.create_custom_key_store(&CreateRequest {
         name: text(invocation, "custom-key-store-name"),
@@ -89,7 +93,7 @@ pub fn check_prerequisites(
 ) -> Result<Reply> {
     let trust_anchor_pem = invocation
         .text("trust-anchor-certificate")
-        .map(super::text_argument)
+        .map(|value| super::text_argument(value, KMS_TRUST_ANCHOR))
         .transpose()?;
     let report = context.kms.check_prerequisites(
         text(invocation, "cloud-hsm-cluster-id"),

@@ -8,18 +8,17 @@ use crate::backend::kms::{
     CreateKeyRequest, DecryptRequest, EncryptRequest, EncryptionContext, kms_error,
 };
 use crate::error::Result;
+use crate::intake::{self, FileKind};
 use crate::parse::Invocation;
 
 /// A blob argument as AWS CLI v2 takes it: base64 text, or `fileb://PATH` for the raw bytes of
-/// a file; bad base64 is a `ValidationException` naming the member.
-fn blob(invocation: &Invocation<'_>, name: &str) -> Result<Vec<u8>> {
+/// a file (of at most the member's size: `kind`); bad base64 is a `ValidationException` naming
+/// the member.
+fn blob(invocation: &Invocation<'_>, name: &str, kind: FileKind) -> Result<Vec<u8>> {
     use base64::Engine;
     let value = text(invocation, name);
     if let Some(path) = value.strip_prefix("fileb://") {
-        let path = super::user_path(path);
-        return std::fs::read(&path).map_err(|error| {
-            crate::error::Error::io(format!("Cannot read {}", path.display()), error)
-        });
+        return intake::read_bytes(&super::user_path(path), kind);
     }
     base64::engine::general_purpose::STANDARD
         .decode(value.trim())
@@ -77,7 +76,7 @@ pub fn list_keys(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Resu
 }
 
 pub fn encrypt(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
-    let plaintext = zeroize::Zeroizing::new(blob(invocation, "plaintext")?);
+    let plaintext = zeroize::Zeroizing::new(blob(invocation, "plaintext", intake::KMS_PLAINTEXT)?);
     let encryption_context = self::context(invocation)?;
     let response = context.kms.encrypt(&EncryptRequest {
         key_id: text(invocation, "key-id"),
@@ -91,7 +90,7 @@ pub fn encrypt(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result
 }
 
 pub fn decrypt(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
-    let ciphertext = blob(invocation, "ciphertext-blob")?;
+    let ciphertext = blob(invocation, "ciphertext-blob", intake::KMS_CIPHERTEXT)?;
     let encryption_context = self::context(invocation)?;
     let response = context.kms.decrypt(&DecryptRequest {
         ciphertext_blob: &ciphertext,

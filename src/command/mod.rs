@@ -369,7 +369,8 @@ fn base64_bytes<S: serde::Serializer>(bytes: &[u8], serializer: S) -> Result<S::
     serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-/// The bytes of a `<--data|--data-path>` pair: base64 on the line, or a file's raw bytes.
+/// The bytes of a `<--data|--data-path>` pair: base64 on the line, or a file's raw bytes (at
+/// most what one HSM operation takes).
 fn read_blob(invocation: &Invocation<'_>, inline: &'static str, path: &str) -> Result<Vec<u8>> {
     use base64::Engine;
     if let Some(text) = invocation.text(inline) {
@@ -381,7 +382,7 @@ fn read_blob(invocation: &Invocation<'_>, inline: &'static str, path: &str) -> R
             });
     }
     let file = invocation.text(path).unwrap_or_default();
-    std::fs::read(file).map_err(|error| Error::io(format!("Cannot read {file}"), error))
+    crate::intake::read_bytes(std::path::Path::new(file), crate::intake::HSM_DATA)
 }
 
 /// The `--username` of an invocation, checked and normalised as the CLI does: case-insensitive,
@@ -409,15 +410,13 @@ fn user_path(path: &str) -> std::path::PathBuf {
     }
 }
 
-/// A text argument as the AWS CLI takes it: `file://PATH` is the file's text, anything else is
-/// the text itself (a PEM certificate, for example).
-fn text_argument(value: &str) -> Result<String> {
+/// A text argument as the AWS CLI takes it: `file://PATH` is the file's text (a file of `kind`),
+/// anything else is the text itself (a PEM certificate, for example).
+fn text_argument(value: &str, kind: crate::intake::FileKind) -> Result<String> {
     let Some(path) = value.strip_prefix("file://") else {
         return Ok(value.to_owned());
     };
-    let path = user_path(path);
-    std::fs::read_to_string(&path)
-        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))
+    crate::intake::read_text(&user_path(path), kind)
 }
 
 /// Writes `bytes` to a file only its owner can read (wrapped keys, ciphertexts).

@@ -3,14 +3,14 @@
 
 use super::format::{Transcript, matches, portable_stdout, runnable_line};
 use crate::error::{Error, Result};
+use crate::intake;
 use crate::shell::{Flow, Shell};
 use std::fs;
 use std::path::Path;
 
 /// Returns true when every result matched (or, blessing, when the file was rewritten).
 pub fn run(shell: &mut Shell, path: &Path, bless: bool, state_dir: &Path) -> Result<bool> {
-    let text = fs::read_to_string(path)
-        .map_err(|error| Error::io(format!("Cannot read {}", path.display()), error))?;
+    let text = intake::read_text(path, intake::TRANSCRIPT)?;
     let mut transcript = Transcript::parse(&text);
     let mut mismatches = 0;
     let mut quit_at: Option<usize> = None;

@@ -8,6 +8,7 @@
 //! run's stream (see `ids`), the certificates are byte-for-byte the same in every such run.
 
 use super::clock::CivilTime;
+use super::crypto::{NOT_PEM, decode_strict};
 use super::ids::IdGenerator;
 use crate::error::{Error, Result};
 use aws_lc_rs::signature::Ed25519KeyPair;
@@ -17,8 +18,7 @@ use rcgen::{
 };
 use std::time::Duration;
 use x509_parser::certification_request::X509CertificationRequest;
-use x509_parser::pem::parse_x509_pem;
-use x509_parser::prelude::{FromDer, parse_x509_certificate};
+use x509_parser::prelude::{FromDer, X509Certificate, parse_x509_certificate};
 
 /// The common name real set-up guides give the customer's self-signed root.
 pub const CUSTOMER_CA_COMMON_NAME: &str = "customerCA";
@@ -129,9 +129,12 @@ pub fn verify_signed_certificate(
     signed_cert_pem: &str,
     trust_anchor_pem: &str,
 ) -> std::result::Result<(), String> {
-    let csr_der = pem_der(csr_pem, "the cluster CSR")?;
-    let cert_der = pem_der(signed_cert_pem, "the signed certificate")?;
-    let anchor_der = pem_der(trust_anchor_pem, "the trust anchor")?;
+    let (_, csr_der) =
+        decode_strict(csr_pem).map_err(|reason| format!("the cluster CSR is not PEM: {reason}"))?;
+    let cert_der = certificate_der(signed_cert_pem)
+        .map_err(|reason| format!("the signed certificate is not accepted: {reason}"))?;
+    let anchor_der = certificate_der(trust_anchor_pem)
+        .map_err(|reason| format!("the trust anchor is not accepted: {reason}"))?;
     let (_, csr) = X509CertificationRequest::from_der(&csr_der)
         .map_err(|error| format!("the cluster CSR cannot be parsed: {error}"))?;
     let (_, cert) = parse_x509_certificate(&cert_der)
@@ -157,11 +160,29 @@ pub fn verify_signed_certificate(
         })
 }
 
-/// The DER of the one PEM certificate or request in `text`.
-fn pem_der(text: &str, what: &str) -> std::result::Result<Vec<u8>, String> {
-    let (_, pem) =
-        parse_x509_pem(text.trim().as_bytes()).map_err(|_| format!("{what} is not PEM"))?;
-    Ok(pem.contents)
+/// The DER of the one PEM certificate that is all of `text`, read strictly: see
+/// [`decode_strict`]; the DER must be one whole X.509 certificate with nothing after it. The
+/// reason otherwise, worded to follow "it" (the certificate).
+pub fn certificate_der(text: &str) -> std::result::Result<Vec<u8>, String> {
+    let (label, der) = decode_strict(text).map_err(|reason| {
+        if reason == NOT_PEM {
+            "it is not a PEM certificate".to_owned()
+        } else {
+            reason.to_owned()
+        }
+    })?;
+    if label != "CERTIFICATE" {
+        return Err(format!("its PEM label is {label}, not CERTIFICATE"));
+    }
+    let (rest, _) =
+        X509Certificate::from_der(&der).map_err(|_| "its DER is not an X.509 certificate")?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} bytes follow the DER of its certificate",
+            rest.len()
+        ));
+    }
+    Ok(der)
 }
 
 /// A new Ed25519 key from a seed `ids` draws.

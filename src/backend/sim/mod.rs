@@ -24,6 +24,7 @@ pub mod logins;
 pub mod network;
 pub mod password;
 pub mod schema;
+pub mod state_permissions;
 pub mod store;
 pub mod users;
 

@@ -27,7 +27,9 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) `state_dir/state.sqlite3` with the pragmas every connection
     /// needs. The schema is not touched here: that happens in the first transaction.
+    /// A state others could read or change is refused first, before anything is created.
     pub fn open(state_dir: &Path) -> Result<Store> {
+        super::state_permissions::check(state_dir)?;
         create_private_dir(state_dir)?;
         let path = state_dir.join(STATE_FILE_NAME);
         create_private_file(&path)?;

@@ -2,6 +2,7 @@
 //! checks on it, shared by Create, Update, Connect and `check-prerequisites`.
 
 use crate::backend::kms::kms_error;
+use crate::backend::sim::ca::certificate_der;
 use crate::backend::sim::cluster::HSM_PORT_RANGE;
 use crate::error::{Error, Result};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -210,24 +211,6 @@ impl ClusterFacts {
             )),
         }
     }
-}
-
-/// The DER of the one certificate in `pem`; a message saying what is wrong otherwise.
-fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
-    let (rest, parsed) = x509_parser::pem::parse_x509_pem(pem.trim().as_bytes())
-        .map_err(|_| "it is not a PEM certificate".to_owned())?;
-    if parsed.label != "CERTIFICATE" {
-        return Err(format!(
-            "its PEM label is {}, not CERTIFICATE",
-            parsed.label
-        ));
-    }
-    if !rest.iter().all(u8::is_ascii_whitespace) {
-        return Err("it holds more than one PEM block".to_owned());
-    }
-    x509_parser::parse_x509_certificate(&parsed.contents)
-        .map_err(|_| "its DER is not an X.509 certificate".to_owned())?;
-    Ok(parsed.contents)
 }
 
 /// `IncorrectTrustAnchorException` unless `given` is the certificate the cluster was

@@ -53,7 +53,10 @@ pub use curve::ec_params_der;
 pub use facts::{PublicFacts, public_facts, public_from_private};
 pub use generate::generate;
 pub use material::{AsymmetricKind, Generated, PublicMaterial, SecretMaterial};
-pub use pem::{parse_public_der, parse_public_pem, parse_reference_pem, public_pem, reference_pem};
+pub use pem::{
+    NOT_PEM, decode_strict, parse_public_der, parse_public_pem, parse_reference_pem, public_pem,
+    reference_pem,
+};
 pub use sign::{SigningKey, sign, verify};
 pub use symmetric::{DATA_IV_LEN, data_iv, decrypt_data, encrypt_data};
 pub use vault::{MASTER_KEY_FILE_NAME, Vault};

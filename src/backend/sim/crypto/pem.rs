@@ -41,10 +41,50 @@ pub fn public_pem(public: &PublicMaterial) -> String {
     encode(PUBLIC_KEY_LABEL, public.as_der())
 }
 
+/// The reason [`decode_strict`] gives for text with no PEM armour at all.
+pub const NOT_PEM: &str = "it is not PEM";
+
+/// The label and DER of the one PEM block that is all of `text`, read strictly (RFC 7468's
+/// strict grammar): only whitespace around the armour, no explanatory text, one block, the
+/// `-----END` label equal to the `-----BEGIN` label, and valid base64. The reason otherwise,
+/// [`NOT_PEM`] when there is no armour at all. Whether the DER is whole is the caller's to
+/// check, as only it knows the type inside.
+pub fn decode_strict(text: &str) -> std::result::Result<(String, Vec<u8>), &'static str> {
+    const BEGIN: &str = "-----BEGIN ";
+    let text = text.trim();
+    if !text.starts_with(BEGIN) {
+        return Err(if text.contains(BEGIN) {
+            "it has text before its -----BEGIN line"
+        } else {
+            NOT_PEM
+        });
+    }
+    if text.matches(BEGIN).count() > 1 {
+        return Err("it holds more than one PEM block");
+    }
+    if !text.ends_with("-----") {
+        return Err("text follows its -----END line");
+    }
+    let (label, der) = pem::decode_vec(text.as_bytes()).map_err(|error| match error {
+        pem::Error::PostEncapsulationBoundary => {
+            "its -----END line does not match its -----BEGIN line"
+        }
+        pem::Error::Base64(_) | pem::Error::EncapsulatedText => "its base64 is not valid",
+        pem::Error::HeaderDisallowed => "it has headers, which RFC 7468 does not allow",
+        _ => "its -----BEGIN line is malformed",
+    })?;
+    Ok((label.to_owned(), der))
+}
+
 /// Reads an SPKI PEM of an RSA or EC key (see [`parse_public_der`] for what is accepted).
 pub fn parse_public_pem(text: &str) -> Result<PublicMaterial> {
-    let (label, der) = pem::decode_vec(text.trim().as_bytes())
-        .map_err(|_| crypto_error("The file is not a PEM file"))?;
+    let (label, der) = decode_strict(text).map_err(|reason| {
+        crypto_error(if reason == NOT_PEM {
+            "The file is not a PEM file".to_owned()
+        } else {
+            format!("The PEM file is malformed: {reason}")
+        })
+    })?;
     if label != PUBLIC_KEY_LABEL {
         return Err(crypto_error(format!(
             "Expected a -----BEGIN PUBLIC KEY----- PEM, found {label}: convert it with \

@@ -7,7 +7,9 @@
 
 use super::material::SecretMaterial;
 use super::{crypto_error, random_bytes};
+use crate::backend::sim::state_permissions;
 use crate::error::{Error, Result};
+use crate::intake::{self, FileKind};
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -19,6 +21,11 @@ use std::path::Path;
 pub const MASTER_KEY_FILE_NAME: &str = "master.key";
 
 const MASTER_KEY_LEN: usize = 32;
+/// One byte more than a key is read, so a longer file is told apart from a key.
+const MASTER_KEY_FILE: FileKind = FileKind {
+    name: "a master key",
+    limit: MASTER_KEY_LEN,
+};
 const TAG_LEN: usize = 16;
 
 /// Seals and opens key material under the state's master key.
@@ -34,13 +41,11 @@ impl Vault {
     /// loser then reads the winner's complete file, so every process ends with the same key.
     pub fn open_or_create(state_dir: &Path) -> Result<Vault> {
         let path = state_dir.join(MASTER_KEY_FILE_NAME);
-        if !path.exists() {
+        // A dangling symbolic link counts as there: it is refused, not written through.
+        if fs::symlink_metadata(&path).is_err_and(|error| error.kind() == ErrorKind::NotFound) {
             create_master_key(state_dir, &path)?;
         }
-        let bytes = zeroize::Zeroizing::new(
-            fs::read(&path)
-                .map_err(|error| Error::io(format!("cannot read {}", path.display()), error))?,
-        );
+        let bytes = zeroize::Zeroizing::new(read_master_key(&path)?);
         if bytes.len() != MASTER_KEY_LEN {
             return Err(Error::State {
                 message: format!(
@@ -102,6 +107,37 @@ impl fmt::Debug for Vault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Vault { master_key: [REDACTED] }")
     }
+}
+
+/// The master key file's bytes (one more than a key at most): never through a symbolic link,
+/// never when group or others can reach it, never blocking on a FIFO put in its place.
+fn read_master_key(path: &Path) -> Result<Vec<u8>> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| {
+            if error.raw_os_error() == Some(libc::ELOOP) {
+                state_permissions::symlinked_master_key(path)
+            } else {
+                Error::io(format!("cannot read {}", path.display()), error)
+            }
+        })?;
+    let metadata = file
+        .metadata()
+        .map_err(|error| Error::io(format!("cannot read {}", path.display()), error))?;
+    if let Some(refusal) = state_permissions::loose_master_key(path, &metadata) {
+        return Err(refusal);
+    }
+    intake::read_open_file(path, file, MASTER_KEY_FILE).map_err(|error| match error {
+        Error::FileRefused { .. } => Error::State {
+            message: format!(
+                "{} is not a file of {MASTER_KEY_LEN} bytes: the master key is damaged",
+                path.display()
+            ),
+        },
+        other => other,
+    })
 }
 
 fn create_master_key(state_dir: &Path, path: &Path) -> Result<()> {
@@ -230,8 +266,41 @@ mod tests {
     #[test]
     fn a_damaged_master_key_is_reported() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(MASTER_KEY_FILE_NAME), b"short").unwrap();
+        let path = dir.path().join(MASTER_KEY_FILE_NAME);
+        fs::write(&path, b"short").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         let error = Vault::open_or_create(dir.path()).unwrap_err().to_string();
         assert!(error.contains("is 5 bytes, not 32"), "{error}");
+        fs::write(&path, [7u8; 33]).unwrap();
+        let error = Vault::open_or_create(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("is not a file of 32 bytes"), "{error}");
+    }
+
+    #[test]
+    fn a_symlinked_or_loose_master_key_is_refused_even_when_opened_directly() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MASTER_KEY_FILE_NAME);
+        let elsewhere = dir.path().join("elsewhere.key");
+        fs::write(&elsewhere, [7u8; MASTER_KEY_LEN]).unwrap();
+        fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &path).unwrap();
+        assert_eq!(
+            Vault::open_or_create(dir.path()).unwrap_err().to_string(),
+            format!(
+                "{}: it is a symbolic link, which the shell does not follow; put the file \
+                 itself in the state directory",
+                path.display()
+            )
+        );
+        fs::remove_file(&path).unwrap();
+        fs::rename(&elsewhere, &path).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        assert_eq!(
+            Vault::open_or_create(dir.path()).unwrap_err().to_string(),
+            format!(
+                "{0}: it has mode 0640: group or others can read or change it; run chmod 600 {0}",
+                path.display()
+            )
+        );
     }
 }
