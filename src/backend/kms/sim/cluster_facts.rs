@@ -213,7 +213,7 @@ impl ClusterFacts {
 }
 
 /// The DER of the one certificate in `pem`; a message saying what is wrong otherwise.
-fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
+pub fn certificate_der(pem: &str) -> Result<Vec<u8>, String> {
     let (rest, parsed) = x509_parser::pem::parse_x509_pem(pem.trim().as_bytes())
         .map_err(|_| "it is not a PEM certificate".to_owned())?;
     if parsed.label != "CERTIFICATE" {
