@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of cloudhsm-shell, installing what is missing first. CI runs exactly this.
+# Usage: scripts/test.sh [--long]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# `--long` (or LONG=1) runs the randomized tests at length: 50 SIGKILL trials instead of 3.
+if [[ ${1:-} == --long || ${LONG:-} == 1 ]]; then
+  export CLOUDHSM_SHELL_LONG_TESTS=1
+fi
 
 # rustfmt and clippy come with rustup's default profile; add them where a minimal one is installed.
 for component in rustfmt clippy; do

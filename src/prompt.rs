@@ -58,7 +58,7 @@ impl Secrets {
 
     /// Loads `NAME=value` lines; `#` comments and blank lines are skipped. The file must not be
     /// readable by group or others, as ssh insists for private keys.
-    pub fn with_file(mut self, path: &Path) -> Result<Self> {
+    pub fn with_file(self, path: &Path) -> Result<Self> {
         let refuse = |reason: String| Error::SecretsFile {
             path: path.to_owned(),
             reason,
@@ -74,13 +74,19 @@ impl Secrets {
             )));
         }
         let text = zeroize::Zeroizing::new(intake::read_text(path, intake::SECRETS_FILE)?);
+        self.with_text(&text).map_err(refuse)
+    }
+
+    /// Loads the text of a secrets file (see [`Secrets::with_file`]); the reason it is refused
+    /// otherwise, which never quotes the text.
+    pub fn with_text(mut self, text: &str) -> std::result::Result<Self, String> {
         for (number, line) in text.lines().enumerate() {
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.trim_start().starts_with('#') {
                 continue;
             }
             let Some((name, value)) = line.split_once('=') else {
-                return Err(refuse(format!("line {} is not NAME=value", number + 1)));
+                return Err(format!("line {} is not NAME=value", number + 1));
             };
             self.by_username
                 .insert(name.trim().to_ascii_lowercase(), Secret::new(value));

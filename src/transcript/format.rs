@@ -44,6 +44,9 @@ impl Transcript {
         let mut transcript = Transcript::default();
         let mut comments = Vec::new();
         for (index, line) in text.lines().enumerate() {
+            // A line ending is written as one newline, so carriage returns before it are not
+            // part of the line (a lone `\r` that `lines` leaves at the very end included).
+            let line = line.trim_end_matches('\r');
             if line.starts_with('#') {
                 comments.push(line.to_owned());
             } else if let Some(command) = line.strip_prefix(PROMPT) {
@@ -243,6 +246,18 @@ mod tests {
             portable_stdout(&text, Path::new("/tmp/sandbox/state")),
             vec!["wrote $STATE_DIR/a"]
         );
+    }
+
+    #[test]
+    fn carriage_returns_at_the_end_of_a_line_are_not_kept() {
+        let text = "aws-cloudhsm > user list\r\n{\"error_code\":0,\"data\":1}\r\r";
+        let transcript = Transcript::parse(text);
+        assert_eq!(transcript.entries[0].line, "user list");
+        let mut written = String::new();
+        for entry in &transcript.entries {
+            write_entry(&mut written, entry);
+        }
+        assert_eq!(Transcript::parse(&written), transcript);
     }
 
     #[test]

@@ -37,22 +37,28 @@ fn as_admin_fails(dir: &Path, line: &str, message: &str) {
         .run();
 }
 
+const CONCURRENT_SHELLS: usize = 8;
+const USERS_PER_SHELL: usize = 20;
+
 #[test]
-fn two_shells_creating_users_at_once_lose_none() {
+fn eight_shells_creating_users_at_once_lose_none() {
     let state = state_with_users(&[]);
     let dir = &state.state_dir;
     let batch = |prefix: &str| {
         let mut lines = admin_login_line();
-        for number in 1..=25 {
+        for number in 1..=USERS_PER_SHELL {
             lines.push_str(&format!(
-                "user create --username {prefix}{number:02} --role crypto-user --password pw-{prefix}-{number:02}\n"
+                "user create --username {prefix}u{number:02} --role crypto-user --password pw-{prefix}-{number:02}\n"
             ));
         }
         lines.push_str("logout\n");
         lines
     };
-    let shells: Vec<_> = ["left", "right"]
-        .into_iter()
+    let prefixes: Vec<String> = (1..=CONCURRENT_SHELLS)
+        .map(|shell| format!("shell{shell}"))
+        .collect();
+    let shells: Vec<_> = prefixes
+        .iter()
         .map(|prefix| {
             let test = Test::new().state(dir);
             let mut child = test.spawn();
@@ -75,8 +81,8 @@ fn two_shells_creating_users_at_once_lose_none() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(0), "{prefix}: {stderr}");
         let mut expected = vec![user_ref("admin", "admin")];
-        for number in 1..=25 {
-            let username = format!("{prefix}{number:02}");
+        for number in 1..=USERS_PER_SHELL {
+            let username = format!("{prefix}u{number:02}");
             expected.push(user_ref(&username, "crypto-user"));
             expected_users.push(listed(&username, "crypto-user", false));
         }
@@ -85,7 +91,13 @@ fn two_shells_creating_users_at_once_lose_none() {
         assert_eq!(json_lines(&stdout), expected, "{prefix}: {stderr}");
     }
     expected_users.sort_by_key(|user| user["username"].as_str().map(str::to_owned));
-    assert_eq!(users_in(dir), expected_users);
+    let found = users_in(dir);
+    println!(
+        "{CONCURRENT_SHELLS} shells: {} users expected, {} found",
+        expected_users.len(),
+        found.len()
+    );
+    assert_eq!(found, expected_users);
 }
 
 #[test]

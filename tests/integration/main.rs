@@ -4,6 +4,7 @@ mod batch;
 mod cloudhsmv2;
 mod clusters;
 mod concurrency;
+mod crash;
 mod demo;
 mod file_arguments;
 mod fixtures;

@@ -16,6 +16,9 @@ mod stores;
 #[cfg(test)]
 mod tests;
 
+/// How `keystore create` reads a trust anchor certificate; public for the fuzz targets.
+pub use crate::backend::sim::ca::certificate_der;
+
 use super::{
     CancelDeletionResponse, ConnectionErrorCode, CreateKeyRequest, CreateRequest, CreateResponse,
     DecryptRequest, DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest,

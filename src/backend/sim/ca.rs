@@ -230,3 +230,62 @@ fn certificate_error(error: rcgen::Error) -> Error {
         message: format!("cannot create the customer CA and cluster certificate: {error}"),
     }
 }
+
+#[cfg(test)]
+mod strict_pem_tests {
+    use super::certificate_der;
+    use base64::Engine;
+
+    const CERTIFICATE: &str = include_str!("../../../tests/golden/pem/other-ca.crt");
+
+    fn with_der(der: &[u8]) -> String {
+        let body = base64::engine::general_purpose::STANDARD.encode(der);
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(64)
+            .map(|chunk| std::str::from_utf8(chunk).unwrap())
+            .collect();
+        format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+            lines.join("\n")
+        )
+    }
+
+    #[test]
+    fn a_whole_certificate_is_read() {
+        let der = certificate_der(CERTIFICATE).expect("the fixture is a certificate");
+        assert_eq!(certificate_der(&with_der(&der)), Ok(der));
+    }
+
+    #[test]
+    fn labels_that_differ_are_refused() {
+        let mismatched =
+            CERTIFICATE.replace("-----END CERTIFICATE-----", "-----END CERTIFICATe-----");
+        assert_eq!(
+            certificate_der(&mismatched),
+            Err("its -----END line does not match its -----BEGIN line".to_owned())
+        );
+    }
+
+    #[test]
+    fn bytes_after_the_der_are_refused() {
+        let mut der = certificate_der(CERTIFICATE).unwrap();
+        der.extend_from_slice(&[0, 0]);
+        assert_eq!(
+            certificate_der(&with_der(&der)),
+            Err("2 bytes follow the DER of its certificate".to_owned())
+        );
+    }
+
+    #[test]
+    fn text_after_the_block_and_a_second_block_are_refused() {
+        assert_eq!(
+            certificate_der(&format!("{CERTIFICATE}trailing words\n")),
+            Err("text follows its -----END line".to_owned())
+        );
+        assert_eq!(
+            certificate_der(&format!("{CERTIFICATE}{CERTIFICATE}")),
+            Err("it holds more than one PEM block".to_owned())
+        );
+    }
+}
