@@ -245,14 +245,22 @@ fn output_on_a_pipe_is_compact_by_default() {
 fn a_line_that_is_not_utf8_is_one_failed_command_and_keep_going_goes_on() {
     let test = Test::new().arg("--keep-going");
     let transcript = test.path("utf8.txt");
-    let mut child = test.arg("--record").arg(&transcript).spawn();
+    // Bound to a name: the sandbox (and the state in it) lives until the shell has ended.
+    let test = test.arg("--record").arg(&transcript);
+    let mut child = test.spawn();
     let mut stdin = child.stdin.take().expect("stdin is piped");
     stdin
         .write_all(b"user list\xff --password Zz9\xfe\ncluster hsm-info \\\n \xc3\nuser list\n")
         .expect("cannot write the batch");
     drop(stdin);
     let output = child.wait_with_output().expect("the batch ends");
-    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     let envelopes = json_lines(&String::from_utf8(output.stdout).expect("UTF-8 output"));
     assert_eq!(
         envelopes[..2],
