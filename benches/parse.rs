@@ -5,7 +5,7 @@
 //! which only linear lexing, binding and screening meet.
 
 use cloudhsm_shell::parse::{MAX_LINE_BYTES, bind, lex, screen};
-use cloudhsm_shell::spec::CommandTable;
+use cloudhsm_shell::table::CommandTable;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 

@@ -9,7 +9,7 @@ use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
 use crate::shell::Shell;
-use crate::spec::CommandTable;
+use crate::table::CommandTable;
 use crate::{batch, repl, single, transcript};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};

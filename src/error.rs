@@ -1,7 +1,7 @@
 //! The one error type of the shell: every failure a command can meet, each with its one-line message.
 
+use crate::backend::hsm::Role;
 use crate::parse::SyntaxError;
-use crate::session::Role;
 use std::path::PathBuf;
 
 /// Every failure becomes `{"error_code": 1, "data": "<Display of the error>"}`.

@@ -3,14 +3,14 @@
 //!
 //! # Layout
 //!
-//! A line flows `parse::lex` → `parse::bind` (against `spec::CommandTable`, loaded from
+//! A line flows `parse::lex` → `parse::bind` (against `table::CommandTable`, loaded from
 //! `grammar/commands.toml`) → `shell::Shell::run_line` → `session` (the role gate) →
 //! `command::<noun>` → a backend trait (`backend::hsm::HsmBackend`) → a domain value →
 //! `output` (the only place that serializes). Every mode (`repl`, `batch`, single command,
 //! transcript replay) calls the same `run_line`.
 //!
 //! - `app`: process arguments and mode selection; `config`: the `Config` built once.
-//! - `spec`: the table, help, completion and the generated reference.
+//! - `table`: the table, help, completion and the generated reference.
 //! - `parse`: lexing and binding, pure.
 //! - `shell`, `session`, `prompt`: the funnel, the login state, where secrets come from.
 //! - `command`: one file per noun.
@@ -36,5 +36,5 @@ pub mod secret;
 pub mod session;
 pub mod shell;
 pub mod single;
-pub mod spec;
+pub mod table;
 pub mod transcript;

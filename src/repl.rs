@@ -5,7 +5,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::parse::line_carries_secret;
 use crate::shell::{Flow, Shell};
-use crate::spec::{CommandTable, complete};
+use crate::table::{CommandTable, complete};
 use crate::transcript::record::Recorder;
 use colored::Colorize;
 use rustyline::completion::{Completer, Pair};

@@ -1,50 +1,8 @@
 //! The logged-in state of one shell and the role gate every command passes through.
 
+use crate::backend::hsm::Login;
 use crate::error::Error;
-use crate::spec::{Access, CommandSpec};
-use serde::Serialize;
-use std::fmt;
-
-/// A role that a user can be given with `--role`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    Admin,
-    CryptoUser,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::CryptoUser => "crypto-user",
-        }
-    }
-
-    /// Parses a `--role` value; the binder has already checked it against the table's choices.
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "admin" => Some(Role::Admin),
-            "crypto-user" => Some(Role::CryptoUser),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Proof of a login held by the backend: who is logged in and the backend's record of it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Login {
-    pub username: String,
-    pub role: Role,
-    /// The backend's identifier of this login (a row in the simulator's `logins` table).
-    pub login_id: i64,
-}
+use crate::table::{Access, CommandSpec};
 
 /// What one shell knows about its login. Lives as long as the shell.
 #[derive(Debug, Default)]
@@ -91,7 +49,8 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::CommandTable;
+    use crate::backend::hsm::Role;
+    use crate::table::CommandTable;
 
     fn logged_in(role: Role) -> Session {
         let mut session = Session::default();

@@ -9,7 +9,7 @@ use crate::output::{Output, Rendered, render, render_error};
 use crate::parse::{self, SyntaxError};
 use crate::prompt::SecretSource;
 use crate::session::Session;
-use crate::spec::CommandTable;
+use crate::table::CommandTable;
 
 /// Whether the shell goes on after a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,7 +173,7 @@ impl Shell {
     /// The command path of a bound line that needs a login: single-command mode logs in first.
     pub fn login_needed_by(&self, line: &str) -> Option<String> {
         match parse::bind(&self.table, line) {
-            Ok(Some(invocation)) if invocation.spec.access != crate::spec::Access::Public => {
+            Ok(Some(invocation)) if invocation.spec.access != crate::table::Access::Public => {
                 Some(invocation.spec.path.clone())
             }
             _ => None,

@@ -2,10 +2,10 @@
 //! login from `CLOUDHSM_ROLE` and `CLOUDHSM_PIN` when the command needs one, as the CloudHSM CLI
 //! does, and the same recording as the other modes.
 
+use crate::backend::hsm::Role;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::parse;
-use crate::session::Role;
 use crate::shell::Shell;
 use crate::transcript::record::Recorder;
 

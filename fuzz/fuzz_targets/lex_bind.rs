@@ -3,7 +3,7 @@
 #![no_main]
 
 use cloudhsm_shell::parse::{self, SyntaxError};
-use cloudhsm_shell::spec::CommandTable;
+use cloudhsm_shell::table::CommandTable;
 use libfuzzer_sys::fuzz_target;
 use std::ops::Range;
 use std::sync::LazyLock;

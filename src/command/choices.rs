@@ -1,12 +1,12 @@
 //! Meta-test: every choice the table offers for a flag that handlers turn into a domain value
 //! parses into that value, so the table and the domain's spellings cannot drift apart.
 
+use crate::backend::hsm::Role;
 use crate::backend::hsm::key::Curve;
 use crate::backend::hsm::mechanism::{DataType, Hash};
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass};
 use crate::backend::kms::ServiceFault;
-use crate::session::Role;
-use crate::spec::{ArgKind, CommandTable};
+use crate::table::{ArgKind, CommandTable};
 
 /// Whether the domain reads `value` of the flag `name`; `None` for flags handlers use as text.
 fn domain_reads(name: &str, value: &str) -> Option<bool> {

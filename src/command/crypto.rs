@@ -1,12 +1,13 @@
 //! `crypto sign <mechanism>` and `crypto verify <mechanism>`.
 
 use super::key::{filter, required, required_size};
-use super::{CommandId, Context, Reply, ReplyData, actor, base64_bytes, read_blob};
+use super::{Context, Reply, ReplyData, actor, base64_bytes, read_blob};
 use crate::backend::hsm::key::KeyReference;
 use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
 use crate::backend::hsm::requests::SignRequest;
 use crate::error::Result;
 use crate::parse::Invocation;
+use crate::table::CommandId;
 use serde::Serialize;
 
 /// What `crypto sign` prints.

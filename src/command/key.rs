@@ -1,13 +1,14 @@
 //! `key generate-*`, `key list`, `key delete`, `key set-attribute`, `key share`, `key unshare`,
 //! `key import pem` and `key generate-file`.
 
-use super::{CommandId, Context, Reply, ReplyData, actor, role, username};
+use super::{Context, Reply, ReplyData, actor, role, username};
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{AttributeAssignment, Curve, SingleKey, parse_assignments};
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
+use crate::table::CommandId;
 use std::fs;
 
 /// The filter of `--filter` (or another filter flag), parsed.

@@ -1,5 +1,5 @@
-//! Command handlers, one file per noun, the `CommandId` that names each row of the table, and
-//! the `Reply` values handlers return for `output` to render.
+//! Command handlers, one file per noun, and the `Reply` values handlers return for `output` to
+//! render.
 
 #[cfg(test)]
 mod choices;
@@ -20,6 +20,7 @@ use crate::backend::hsm::cluster_control::{
 };
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
+use crate::backend::hsm::{Login, Role};
 use crate::backend::kms::{
     CancelDeletionResponse, CreateResponse, DecryptResponse, DescribeResponse, EncryptResponse,
     GenerateRandomResponse, KeyMetadataResponse, KmsBackend, ListKeysResponse, PrerequisiteReport,
@@ -29,121 +30,9 @@ use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::prompt::{SecretRequest, SecretSource};
 use crate::secret::Secret;
-use crate::session::{Login, Role, Session};
-use crate::spec::CommandTable;
+use crate::session::Session;
+use crate::table::{CommandId, CommandTable};
 use serde::Serialize;
-
-macro_rules! command_ids {
-    ($($variant:ident),* $(,)?) => {
-        /// One variant per row of `grammar/commands.toml`; the `id` field of a row names it.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum CommandId {
-            $($variant),*
-        }
-
-        impl CommandId {
-            pub const ALL: &'static [CommandId] = &[$(CommandId::$variant),*];
-
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(CommandId::$variant => stringify!($variant)),*
-                }
-            }
-
-            pub fn from_name(name: &str) -> Option<CommandId> {
-                match name {
-                    $(stringify!($variant) => Some(CommandId::$variant),)*
-                    _ => None,
-                }
-            }
-        }
-    };
-}
-
-command_ids! {
-    Help,
-    Quit,
-    ClusterActivate,
-    ClusterHsmInfo,
-    Login,
-    Logout,
-    UserCreate,
-    UserDelete,
-    UserList,
-    UserChangePassword,
-    KeyGenerateAes,
-    KeyGenerateGenericSecret,
-    KeyGenerateRsaPair,
-    KeyGenerateEcPair,
-    KeyList,
-    KeyDelete,
-    KeySetAttribute,
-    KeyShare,
-    KeyUnshare,
-    KeyImportPem,
-    KeyGenerateFile,
-    KeyWrapAesGcm,
-    KeyWrapAesNoPad,
-    KeyWrapAesPkcs5Pad,
-    KeyWrapAesZeroPad,
-    KeyWrapCloudhsmAesGcm,
-    KeyWrapRsaAes,
-    KeyWrapRsaOaep,
-    KeyWrapRsaPkcs,
-    KeyUnwrapAesGcm,
-    KeyUnwrapAesNoPad,
-    KeyUnwrapAesPkcs5Pad,
-    KeyUnwrapAesZeroPad,
-    KeyUnwrapCloudhsmAesGcm,
-    KeyUnwrapRsaAes,
-    KeyUnwrapRsaOaep,
-    KeyUnwrapRsaPkcs,
-    CryptoSignRsaPkcs,
-    CryptoSignRsaPkcsPss,
-    CryptoSignEcdsa,
-    CryptoVerifyRsaPkcs,
-    CryptoVerifyRsaPkcsPss,
-    CryptoVerifyEcdsa,
-    Cloudhsmv2DescribeClusters,
-    Cloudhsmv2DescribeBackups,
-    Cloudhsmv2CreateBackup,
-    Cloudhsmv2CreateCluster,
-    Cloudhsmv2InitializeCluster,
-    Cloudhsmv2CreateHsm,
-    Cloudhsmv2DeleteHsm,
-    Cloudhsmv2DeleteCluster,
-    SimDeleteSubnet,
-    SimSetFreeAddresses,
-    SimRemoveSecurityGroupRules,
-    SimRestoreSecurityGroupRules,
-    SimCreateSubnet,
-    SimDescribeNetwork,
-    SimSetHsmState,
-    SimSetClusterState,
-    SimMapSubnet,
-    SimFailNextConnect,
-    SimSetDelays,
-    SimAdvanceClock,
-    SimFailNextKmsCall,
-    SimUseCluster,
-    KeystoreCreate,
-    KeystoreDescribe,
-    KeystoreUpdate,
-    KeystoreDelete,
-    KeystoreConnect,
-    KeystoreDisconnect,
-    KeystoreCheckPrerequisites,
-    KmsCreateKey,
-    KmsDescribeKey,
-    KmsListKeys,
-    KmsEncrypt,
-    KmsDecrypt,
-    KmsGenerateRandom,
-    KmsScheduleKeyDeletion,
-    KmsCancelKeyDeletion,
-    KmsEnableKey,
-    KmsDisableKey,
-}
 
 /// What a handler returns; `output` turns it into the envelope or plain text.
 #[derive(Debug)]
@@ -257,7 +146,7 @@ impl Context<'_> {
 /// Runs one bound command. The role gate has already passed.
 pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Result<Reply> {
     match invocation.spec.id {
-        CommandId::Help => Ok(Reply::Text(crate::spec::help::render_help(
+        CommandId::Help => Ok(Reply::Text(crate::table::help::render_help(
             context.table,
             invocation.list("command"),
         )?)),

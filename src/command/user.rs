@@ -1,11 +1,11 @@
 //! `user create`, `user delete`, `user list` and `user change-password`.
 
 use super::{Context, Reply, ReplyData, UserRef, actor, role, username};
+use crate::backend::hsm::Role;
 use crate::backend::hsm::is_built_in;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::secret::Secret;
-use crate::session::Role;
 
 /// The crypto user that KMS logs in as to reach a CloudHSM key store.
 const KMS_USER: &str = "kmsuser";

@@ -1,12 +1,13 @@
 //! `key wrap <mechanism>` and `key unwrap <mechanism>`.
 
 use super::key::{filter, key_type_class, required, required_size};
-use super::{CommandId, Context, Reply, ReplyData, actor, base64_bytes, read_blob};
+use super::{Context, Reply, ReplyData, actor, base64_bytes, read_blob};
 use crate::backend::hsm::key::{KeyReference, SingleKey, parse_assignments};
 use crate::backend::hsm::mechanism::{Hash, WrapMechanism};
 use crate::backend::hsm::requests::{NewKeyOptions, UnwrapRequest, WrapRequest};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
+use crate::table::CommandId;
 use serde::Serialize;
 
 /// What `key wrap` prints, with the CLI's snake_case names.

@@ -7,9 +7,9 @@
 use super::suggest::{closest, did_you_mean, similar_path};
 use super::value::word_value;
 use super::{Invocation, SyntaxError, Token, Value, lex};
-use crate::command::CommandId;
-use crate::spec::help::{arg_usage, one_of_usage};
-use crate::spec::{ArgKind, ArgSpec, CommandSpec, CommandTable};
+use crate::table::CommandId;
+use crate::table::help::{arg_usage, one_of_usage};
+use crate::table::{ArgKind, ArgSpec, CommandSpec, CommandTable};
 use std::ops::Range;
 
 /// Binds one line. A blank or comment-only line binds to nothing.

@@ -8,7 +8,7 @@ mod suggest;
 pub mod value;
 
 use crate::secret::Secret;
-use crate::spec::{ArgKind, CommandSpec};
+use crate::table::{ArgKind, CommandSpec};
 use std::fmt;
 use std::ops::Range;
 
@@ -126,7 +126,7 @@ impl<'t> Invocation<'t> {
 }
 
 /// The secret args of a command, in table order: what a mode must supply when absent.
-pub fn secret_args(spec: &CommandSpec) -> impl Iterator<Item = &crate::spec::ArgSpec> {
+pub fn secret_args(spec: &CommandSpec) -> impl Iterator<Item = &crate::table::ArgSpec> {
     spec.args.iter().filter(|arg| arg.kind == ArgKind::Secret)
 }
 

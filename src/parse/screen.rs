@@ -8,7 +8,7 @@
 
 use super::lex::{self, Token};
 use super::suggest::closest;
-use crate::spec::{ArgKind, CommandTable};
+use crate::table::{ArgKind, CommandTable};
 
 /// What stands in for a word that may be a secret.
 pub const PLACEHOLDER: &str = "***";

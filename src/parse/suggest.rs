@@ -2,7 +2,7 @@
 
 use super::Token;
 use super::bind::texts;
-use crate::spec::{CommandSpec, CommandTable};
+use crate::table::{CommandSpec, CommandTable};
 use std::borrow::Cow;
 
 /// A whole command path close to what was typed, for mistakes that a word-by-word match cannot

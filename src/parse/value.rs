@@ -6,8 +6,8 @@
 
 use super::Value;
 use crate::secret::Secret;
-use crate::spec::help::arg_usage;
-use crate::spec::{ArgKind, ArgSpec};
+use crate::table::help::arg_usage;
+use crate::table::{ArgKind, ArgSpec};
 use std::fmt;
 
 /// Why a text is not an acceptable integer for an argument.

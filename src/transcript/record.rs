@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::parse::screen::known_flag_kind;
 use crate::parse::{Token, lex};
 use crate::shell::Executed;
-use crate::spec::{ArgKind, CommandTable};
+use crate::table::{ArgKind, CommandTable};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;

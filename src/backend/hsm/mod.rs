@@ -4,13 +4,13 @@
 pub mod cluster_control;
 pub mod filter;
 pub mod key;
+mod login;
 pub mod mechanism;
 pub mod requests;
 pub mod sim;
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::session::{Login, Role};
 use cluster_control::{ClusterControl, SimFaults};
 use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
@@ -20,6 +20,8 @@ use requests::{
     UnwrapRequest, WrapRequest, WrappedKey,
 };
 use serde::Serialize;
+
+pub use login::{Login, Role};
 
 /// The built-in admin: `unactivated-admin` until `cluster activate`, then `admin`.
 pub const BUILT_IN_ADMIN: &str = "admin";

@@ -15,6 +15,7 @@ use super::requests::{
     UnwrapRequest, WrapRequest, WrappedKey,
 };
 use super::{HsmBackend, HsmInfo, UserInfo, UserRole};
+use crate::backend::hsm::{Login, Role};
 use crate::backend::sim::clock;
 use crate::backend::sim::crypto::Vault;
 use crate::backend::sim::ids::{IdGenerator, IdSeed};
@@ -25,7 +26,6 @@ use crate::backend::sim::users::{self, APPLIANCE_USER};
 use crate::backend::sim::{CUSTOMER_CA_FILE_NAME, SimOptions, cluster, password, schema};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use crate::session::{Login, Role};
 use rusqlite::Transaction;
 use std::path::{Path, PathBuf};
 

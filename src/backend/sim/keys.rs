@@ -1,13 +1,13 @@
 //! Keys of a simulated cluster: the `keys` and `key_shares` rows, what each user can see, and
 //! the mapping between a row and the domain's `KeyAttributes`.
 
+use crate::backend::hsm::Role;
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{
     CheckValue, Curve, EcFacts, Key, KeyAttributes, KeyClass, KeyId, KeyKind, KeyQuorumValues,
     KeyReference, KeyType, KeyUser, RsaFacts,
 };
 use crate::error::{Error, Result};
-use crate::session::Role;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// The first reference a cluster hands out; real references are sparse numbers of this size.

@@ -511,7 +511,7 @@ fn exactly_one_of_a_group() {
         )
     );
     assert_eq!(
-        crate::spec::help::usage(table.by_path("sign").unwrap()),
+        crate::table::help::usage(table.by_path("sign").unwrap()),
         "sign [OPTIONS] <--data <DATA>|--data-path <DATA_PATH>>"
     );
 }

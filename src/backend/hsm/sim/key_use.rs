@@ -6,6 +6,7 @@ use super::check_reader;
 use super::keys::{
     asymmetric_facts, length, lifetime, public_material, require, require_owner, select, unusable,
 };
+use crate::backend::hsm::Login;
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, Key, KeyAttributes, KeyClass, KeyKind, KeyReference,
@@ -20,7 +21,6 @@ use crate::backend::sim::crypto::{
 };
 use crate::backend::sim::keys::StoredKey;
 use crate::error::{Error, Result};
-use crate::session::Login;
 use std::collections::HashMap;
 use std::sync::Arc;
 

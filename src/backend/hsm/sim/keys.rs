@@ -10,12 +10,12 @@ use crate::backend::hsm::key::{
 };
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
+use crate::backend::hsm::{Login, Role};
 use crate::backend::sim::crypto::{
     self, CheckValueInput, PublicFacts, PublicMaterial, SecretMaterial, Vault,
 };
 use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
 use crate::error::{Error, Result};
-use crate::session::{Login, Role};
 use rusqlite::Transaction;
 
 pub(super) fn viewer(actor: &Login) -> Viewer<'_> {

@@ -10,6 +10,7 @@ use super::cluster_facts::ClusterFacts;
 use super::connection::{Env, KMS_USER};
 use super::kms_keys::{self, KmsKeyRow, require_connected};
 use super::stores;
+use crate::backend::hsm::Role;
 use crate::backend::hsm::key::{
     AttributeAssignment, CheckValue, Creation, KeyAttributes, KeyLifetime, KeyReference, KeyType,
     SecretKeyType,
@@ -24,7 +25,6 @@ use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMate
 use crate::backend::sim::ids::IdGenerator;
 use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
 use crate::error::{Error, Result};
-use crate::session::Role;
 use rusqlite::Transaction;
 
 /// The first byte of every ciphertext blob this simulator makes.

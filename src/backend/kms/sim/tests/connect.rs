@@ -16,12 +16,12 @@ fn connectable() -> (tempfile::TempDir, SimOptions, SimKms, String) {
         .unwrap();
     hsm.activate(&admin_password).unwrap();
     let admin = hsm
-        .login("admin", crate::session::Role::Admin, &admin_password)
+        .login("admin", crate::backend::hsm::Role::Admin, &admin_password)
         .unwrap();
     hsm.create_user(
         &admin,
         connection::KMS_USER,
-        crate::session::Role::CryptoUser,
+        crate::backend::hsm::Role::CryptoUser,
         &Secret::new("GoldenKms1"),
     )
     .unwrap();

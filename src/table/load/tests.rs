@@ -1,8 +1,8 @@
 //! Tests of `load`.
 
 use super::*;
-use crate::spec::reference::render_reference;
-use crate::spec::{COMMANDS_TOML, CommandTable};
+use crate::table::reference::render_reference;
+use crate::table::{COMMANDS_TOML, CommandTable};
 use std::collections::HashSet;
 
 /// A one-command table whose single arg is written by the test.
@@ -482,7 +482,7 @@ fn one_of_groups_are_checked() {
 
 #[test]
 fn the_json_made_at_build_time_is_the_same_table_as_the_toml() {
-    let from_toml = CommandTable::from_toml(crate::spec::COMMANDS_TOML).unwrap();
+    let from_toml = CommandTable::from_toml(crate::table::COMMANDS_TOML).unwrap();
     assert_eq!(
         format!("{:?}", from_toml.commands()),
         format!("{:?}", CommandTable::builtin().commands())

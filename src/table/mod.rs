@@ -1,14 +1,16 @@
 //! The command table: `grammar/commands.toml` loaded into typed specs that parsing, help,
 //! completion and the generated reference all read.
 
+mod id;
 mod load;
 
 pub mod complete;
 pub mod help;
 pub mod reference;
 
-use crate::command::CommandId;
-use crate::session::Role;
+pub use id::CommandId;
+
+use crate::backend::hsm::Role;
 use std::collections::{HashMap, HashSet};
 
 /// The text of the table, compiled in so that the binary needs no files at run time.

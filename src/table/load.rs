@@ -2,9 +2,9 @@
 //! parser, help and completion rely on is checked here, once, so that they can trust the table.
 
 use super::{Access, ArgKind, ArgSpec, CommandSpec};
-use crate::command::CommandId;
+use crate::backend::hsm::Role;
 use crate::parse::value::check_integer;
-use crate::session::Role;
+use crate::table::CommandId;
 use serde::Deserialize;
 use serde_json::Value;
 
