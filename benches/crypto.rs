@@ -5,7 +5,7 @@
 
 use cloudhsm_shell::backend::hsm::key::Curve;
 use cloudhsm_shell::backend::hsm::mechanism::{DataType, Hash, KeySpec, SignMechanism};
-use cloudhsm_shell::backend::sim::crypto::{SigningKey, generate};
+use cloudhsm_shell::sim::crypto::{SigningKey, generate};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;

@@ -19,15 +19,15 @@ cd "$(dirname "$0")/.."
 files=(
   src/session.rs                      # the role gate
   src/backend/hsm/sim.rs              # own-password rule, stale logins, login and lockout
-  src/backend/hsm/sim/keys.rs         # key ownership and sharing, sealing associated data
-  src/backend/sim/keys.rs             # who may see and use a key row
-  src/backend/sim/users.rs            # usernames, failed-login counts, lockout
-  src/backend/sim/logins.rs           # recorded logins and dead processes
-  src/backend/sim/password.rs         # password rules and hashing
+  src/sim/hsm/keys.rs                 # key ownership and sharing, sealing associated data
+  src/sim/keys.rs                     # who may see and use a key row
+  src/sim/users.rs                    # usernames, failed-login counts, lockout
+  src/sim/logins.rs                   # recorded logins and dead processes
+  src/sim/password.rs                 # password rules and hashing
   src/secret.rs                       # secrets never shown
-  src/backend/sim/crypto/vault.rs     # sealing key material at rest
+  src/sim/crypto/vault.rs             # sealing key material at rest
   src/backend/kms/validate.rs         # the KMS request constraints
-  src/backend/kms/sim/connection.rs   # the connect steps and the sealed store password
+  src/sim/kms/connection.rs           # the connect steps and the sealed store password
 )
 if (($#)); then
   files=("$@")

@@ -3,12 +3,12 @@
 
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::kms::sim::SimKms;
-use crate::backend::sim::SimOptions;
 use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
 use crate::shell::Shell;
+use crate::sim::SimOptions;
 use crate::table::CommandTable;
 use crate::{batch, repl, single, transcript};
 use clap::error::ErrorKind;

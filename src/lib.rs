@@ -14,8 +14,10 @@
 //! - `parse`: lexing and binding, pure.
 //! - `shell`, `session`, `prompt`: the funnel, the login state, where secrets come from.
 //! - `command`: one file per noun.
-//! - `backend`: the HSM trait, the control-plane and fault traits (`backend::hsm::cluster_control`)
-//!   and the simulator (`backend::sim`: SQLite state, cluster model, network faults).
+//! - `backend`: the HSM and KMS traits with their domain values, the control-plane and fault
+//!   traits (`backend::hsm::cluster_control`), and the thin adapters onto each world.
+//! - `sim`: the simulated world both simulator adapters share: SQLite state, cluster model,
+//!   network faults, users, keys, KMS key stores, clock and the simulator's crypto.
 //! - `intake`: reading a file a user names (regular files only, each kind with its size
 //!   limit).
 //! - `output`: the `{"error_code": .., "data": ..}` envelope, JSON and colour.
@@ -35,6 +37,7 @@ pub mod repl;
 pub mod secret;
 pub mod session;
 pub mod shell;
+pub mod sim;
 pub mod single;
 pub mod table;
 pub mod transcript;

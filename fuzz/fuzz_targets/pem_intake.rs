@@ -4,8 +4,8 @@
 #![no_main]
 
 use cloudhsm_shell::backend::kms::sim::certificate_der;
-use cloudhsm_shell::backend::sim::ca::verify_signed_certificate;
-use cloudhsm_shell::backend::sim::crypto::{
+use cloudhsm_shell::sim::ca::verify_signed_certificate;
+use cloudhsm_shell::sim::crypto::{
     parse_public_der, parse_public_pem, parse_reference_pem, public_pem,
 };
 use libfuzzer_sys::fuzz_target;

@@ -3,4 +3,3 @@
 
 pub mod hsm;
 pub mod kms;
-pub mod sim;

@@ -6,9 +6,9 @@ use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::hsm::cluster_control::{ClusterState, SimFaults, SubnetChange, unavailable};
 use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults, ServiceFault};
-use crate::backend::sim::clock::CivilTime;
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
+use crate::sim::clock::CivilTime;
 use serde::Serialize;
 
 /// The reply of `sim create-subnet`: what happened, and the new subnet's ID.

@@ -1,6 +1,6 @@
 //! The cryptographic vocabulary of the `crypto` and `key` commands: hash functions, sign and
 //! wrap mechanisms with their parameters, and what a key generation asks for. Pure values that
-//! every HSM backend speaks (the simulator's crypto engine in `backend::sim::crypto` and any
+//! every HSM backend speaks (the simulator's crypto engine in `sim::crypto` and any
 //! other); the curves and key types are in [`super::key`].
 //!
 //! Names are the CloudHSM CLI's. A name that does not parse, or a [`KeySpec`] that is refused,

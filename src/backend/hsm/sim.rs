@@ -1,205 +1,28 @@
-//! The simulator behind the HSM trait: a persistent simulated cluster in a state directory,
-//! with the CloudHSM CLI's user, login and activation rules.
-//!
-//! Every trait method is one `BEGIN IMMEDIATE` transaction, so a killed process leaves the state
-//! as it was before or after a command, and shells sharing a state directory never lose each
-//! other's updates. Slow password hashing happens before the transaction, so the write lock is
-//! held only for the verification a login needs.
+//! The simulator behind the HSM trait: each [`HsmBackend`] call is one transaction of the
+//! simulated cluster (`crate::sim::hsm`), so a killed process leaves the state as it was before
+//! or after a command.
 
-use super::cluster_control::{ClusterControl, ClusterState, SimFaults};
-use super::filter::Filter;
-use super::key::{GeneratedPair, Key, KeyListPage, KeyReference};
-use super::mechanism::KeySpec;
-use super::requests::{
+use crate::backend::hsm::cluster_control::{ClusterControl, ClusterState, SimFaults};
+use crate::backend::hsm::filter::Filter;
+use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
+use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
     UnwrapRequest, WrapRequest, WrappedKey,
 };
-use super::{HsmBackend, HsmInfo, UserInfo, UserRole};
+use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo};
 use crate::backend::hsm::{Login, Role};
-use crate::backend::sim::clock;
-use crate::backend::sim::crypto::Vault;
-use crate::backend::sim::ids::{IdGenerator, IdSeed};
-use crate::backend::sim::keys as key_rows;
-use crate::backend::sim::logins::{self, ProcessIdentity};
-use crate::backend::sim::store::{self, Store};
-use crate::backend::sim::users::{self, APPLIANCE_USER};
-use crate::backend::sim::{CUSTOMER_CA_FILE_NAME, SimOptions, cluster, password, schema};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
-use rusqlite::Transaction;
-use std::path::{Path, PathBuf};
+use crate::sim::clock;
+use crate::sim::keys as key_rows;
+use crate::sim::logins::{self};
+use crate::sim::users::{self, APPLIANCE_USER};
+use crate::sim::{cluster, password};
 
-mod control;
-mod key_use;
-pub(crate) mod keys;
-#[cfg(test)]
-mod tests;
+use crate::sim::hsm::{check_actor, existing_user, hsm1_medium_info};
 
-/// A simulated CloudHSM cluster seen through the CloudHSM CLI: the state's default (first)
-/// cluster, or the one chosen with `--cluster-id` or `sim use-cluster`.
-#[derive(Debug)]
-pub struct SimHsm {
-    store: Store,
-    state_dir: PathBuf,
-    cluster_id: String,
-    /// True when `cluster_id` was chosen rather than defaulted (the prompt then names it).
-    selected: bool,
-    created_now: bool,
-    process: ProcessIdentity,
-    /// Seeds the identifiers of resources this handle creates (backups, subnets).
-    id_seed: IdSeed,
-    /// Seals and opens key material at rest.
-    vault: Vault,
-    signing_keys: key_use::SigningKeyCache,
-}
-
-impl SimHsm {
-    /// Opens the state in `options.state_dir`, creating the directory, the database and the
-    /// first cluster when they do not exist yet. With `options.cluster_id` the cluster must
-    /// already be in the state: an unknown one is refused before anything is created. A seeded
-    /// state runs on the virtual clock, so that its timestamps are byte-stable.
-    pub fn open(options: &SimOptions) -> Result<SimHsm> {
-        if let Some(cluster_id) = &options.cluster_id
-            && !options.state_dir.join(store::STATE_FILE_NAME).exists()
-        {
-            return Err(Error::ClusterNotInState {
-                cluster_id: cluster_id.clone(),
-                state_dir: options.state_dir.clone(),
-            });
-        }
-        let mut store = Store::open(&options.state_dir)?;
-        let seed = IdSeed::new(options.seed);
-        let ca_path = options.state_dir.join(CUSTOMER_CA_FILE_NAME);
-        // The common case, a state already at this binary's schema, needs no write lock.
-        let current = store.read(|tx| {
-            if schema::version(tx)? == schema::CURRENT_VERSION {
-                cluster::default_cluster_id(tx).map(Some)
-            } else {
-                Ok(None)
-            }
-        })?;
-        let (default_cluster_id, created_now) = match current {
-            Some(cluster_id) => (cluster_id, false),
-            None => store.transaction(|tx| {
-                let found_version = schema::migrate(tx)?;
-                let created_now = found_version == 0;
-                if created_now {
-                    clock::start(tx, options.seed.is_some())?;
-                    let mut ids = IdGenerator::begin(tx, seed)?;
-                    let created =
-                        cluster::create_first_cluster(tx, &mut ids, clock::now_unix(tx)?)?;
-                    // Written before the commit: if the commit fails, the next open creates the
-                    // cluster again and rewrites the file, so the two never disagree for long.
-                    store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
-                }
-                Ok((cluster::default_cluster_id(tx)?, created_now))
-            })?,
-        };
-        let cluster_id = match &options.cluster_id {
-            Some(cluster_id) => {
-                store
-                    .read(|tx| control::selectable(tx, cluster_id))
-                    .map_err(|error| match error {
-                        Error::ClusterNotFound { cluster_id } => Error::ClusterNotInState {
-                            cluster_id,
-                            state_dir: options.state_dir.clone(),
-                        },
-                        other => other,
-                    })?;
-                cluster_id.clone()
-            }
-            None => default_cluster_id,
-        };
-        Ok(SimHsm {
-            store,
-            state_dir: options.state_dir.clone(),
-            cluster_id,
-            selected: options.cluster_id.is_some(),
-            created_now,
-            process: ProcessIdentity::current(),
-            id_seed: seed,
-            vault: Vault::open_or_create(&options.state_dir)?,
-            signing_keys: key_use::SigningKeyCache::default(),
-        })
-    }
-
-    /// True when this open created the first cluster, so the shell can say what to do next.
-    pub fn created_now(&self) -> bool {
-        self.created_now
-    }
-
-    pub fn state_dir(&self) -> &Path {
-        &self.state_dir
-    }
-
-    /// Folds the write-ahead log into `state.sqlite3`.
-    pub fn checkpoint(&self) -> Result<()> {
-        self.store.checkpoint()
-    }
-}
-
-/// The hardware and firmware every simulated `hsm1.medium` reports.
-fn hsm1_medium_info(serial_number: String) -> HsmInfo {
-    HsmInfo {
-        vendor: "Marvell Semiconductors, Inc.".to_owned(),
-        model: "NITROX-III CNN35XX-NFBE".to_owned(),
-        serial_number,
-        hardware_version_major: "5".to_owned(),
-        hardware_version_minor: "3".to_owned(),
-        firmware_version_major: "2".to_owned(),
-        firmware_version_minor: "6".to_owned(),
-        firmware_build_number: "16".to_owned(),
-        firmware_id: "CNN35XX-NFBE-FW-2.06-16".to_owned(),
-        fips_state: "2 [FIPS mode with single factor authentication]".to_owned(),
-    }
-}
-
-/// Checks that `actor` is a login this state still records, after clearing dead processes'
-/// logins. A login can vanish only if the state was reset behind the shell's back.
-fn check_actor(
-    tx: &Transaction<'_>,
-    cluster_id: &str,
-    process: &ProcessIdentity,
-    actor: &Login,
-) -> Result<()> {
-    logins::prune_dead(tx, process)?;
-    check_reader(tx, cluster_id, actor)
-}
-
-/// [`check_actor`] for read-only calls: the login must still be recorded, but clearing dead
-/// processes' logins (a write) is left to the next writer.
-fn check_reader(tx: &Transaction<'_>, cluster_id: &str, actor: &Login) -> Result<()> {
-    if logins::is_recorded(tx, cluster_id, &actor.username, actor.login_id)? {
-        Ok(())
-    } else {
-        Err(stale_login(actor))
-    }
-}
-
-fn stale_login(actor: &Login) -> Error {
-    Error::State {
-        message: format!(
-            "the login of {} is no longer recorded in the simulator state: run logout, then login again",
-            actor.username
-        ),
-    }
-}
-
-/// The user named `username` with the listed form of `role`, or `UserNotFound`.
-fn existing_user(
-    tx: &Transaction<'_>,
-    cluster_id: &str,
-    username: &str,
-    role: Role,
-) -> Result<users::UserRecord> {
-    match users::find(tx, cluster_id, username)? {
-        Some(user) if user.role == UserRole::from(role) => Ok(user),
-        _ => Err(Error::UserNotFound {
-            username: username.to_owned(),
-            role,
-        }),
-    }
-}
+pub use crate::sim::hsm::SimHsm;
 
 impl HsmBackend for SimHsm {
     fn cluster_id(&self) -> &str {

@@ -1,145 +1,22 @@
-//! The simulated KMS custom key stores: [`KmsBackend`] on the simulator's state directory.
-//!
-//! `SimKms` opens its own connection to the same SQLite database as the HSM simulator (WAL makes
-//! that safe); every call is one `BEGIN IMMEDIATE` transaction that first advances the
-//! connections whose time has come (see `connection`). Key store passwords are sealed by the
-//! state's vault and never stored, printed or logged in clear.
-
-mod cluster_facts;
-mod connection;
-mod key_material;
-mod kms_keys;
-mod operations;
-mod pending_faults;
-mod prerequisites;
-mod stores;
-#[cfg(test)]
-mod tests;
-
-/// How `keystore create` reads a trust anchor certificate; public for the fuzz targets.
-pub use crate::backend::sim::ca::certificate_der;
+//! The simulator behind the KMS trait: each call of [`KmsBackend`] is one transaction of the
+//! simulated world's key stores (`crate::sim::kms`), with its pending faults and its clock.
 
 use super::{
     CancelDeletionResponse, ConnectionErrorCode, CreateKeyRequest, CreateRequest, CreateResponse,
     DecryptRequest, DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest,
     EncryptResponse, GenerateRandomResponse, KeyMetadataResponse, KmsBackend, KmsSimFaults,
-    ListKeysResponse, OperationFamily, PrerequisiteReport, ScheduleDeletionResponse, ServiceFault,
-    UpdateRequest, validation_error,
+    ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, ServiceFault, UpdateRequest,
+    validation_error,
 };
-use crate::backend::sim::clock;
-use crate::backend::sim::crypto::Vault;
-use crate::backend::sim::ids::IdSeed;
-use crate::backend::sim::logins::ProcessIdentity;
-use crate::backend::sim::store::Store;
-use crate::backend::sim::{SimOptions, schema};
-use crate::error::{Error, Result};
-use connection::Env;
-use rusqlite::Transaction;
-use std::path::PathBuf;
+use crate::error::Result;
+use crate::sim::clock;
+use crate::sim::kms::connection::{self, Env};
+use crate::sim::kms::{
+    MAX_DELAY_SECONDS, key_material, kms_keys, operations, pending_faults, prerequisites,
+};
 use std::time::Duration;
 
-/// The longest `sim set-delays` accepts: a real connect takes up to 20 minutes.
-pub const MAX_DELAY_SECONDS: i64 = 20 * 60;
-
-/// KMS custom key stores bound to the simulated clusters of one state directory.
-#[derive(Debug)]
-pub struct SimKms {
-    state_dir: PathBuf,
-    /// Opened by the first KMS call, so that HSM-only commands do not pay for it.
-    connection: Option<Connection>,
-    process: ProcessIdentity,
-    id_seed: IdSeed,
-}
-
-/// The KMS simulator's own connection to the state, and the vault that seals its passwords.
-#[derive(Debug)]
-struct Connection {
-    store: Store,
-    vault: Vault,
-}
-
-impl SimKms {
-    /// The KMS simulator on the state the HSM simulator has created in `options.state_dir`;
-    /// nothing is opened until the first call.
-    pub fn open(options: &SimOptions) -> Result<SimKms> {
-        Ok(SimKms {
-            state_dir: options.state_dir.clone(),
-            connection: None,
-            process: ProcessIdentity::current(),
-            id_seed: IdSeed::new(options.seed),
-        })
-    }
-
-    fn connection(&mut self) -> Result<&mut Connection> {
-        if self.connection.is_none() {
-            let mut store = Store::open(&self.state_dir)?;
-            store.transaction(|tx| {
-                if schema::migrate(tx)? == 0 {
-                    return Err(Error::State {
-                        message: "the KMS simulator needs a state made by the HSM simulator"
-                            .to_owned(),
-                    });
-                }
-                Ok(())
-            })?;
-            let vault = Vault::open_or_create(&self.state_dir)?;
-            self.connection = Some(Connection { store, vault });
-        }
-        self.connection.as_mut().ok_or_else(|| Error::State {
-            message: "the KMS simulator's state could not be opened".to_owned(),
-        })
-    }
-
-    /// Runs `work` in one transaction after advancing due transitions.
-    fn call<T>(&mut self, work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>) -> Result<T> {
-        self.run(None, work)
-    }
-
-    /// [`SimKms::call`] for a custom key store operation: a pending `sim fail-next-kms-call`
-    /// fault it declares is taken (and that is all the call changes) instead of doing the work.
-    fn key_store_api<T>(
-        &mut self,
-        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.run(Some(OperationFamily::CustomKeyStore), work)
-    }
-
-    /// [`SimKms::key_store_api`] for a key operation.
-    fn key_api<T>(
-        &mut self,
-        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
-    ) -> Result<T> {
-        self.run(Some(OperationFamily::Key), work)
-    }
-
-    fn run<T>(
-        &mut self,
-        operation: Option<OperationFamily>,
-        work: impl FnOnce(&Transaction<'_>, &Env<'_>) -> Result<T>,
-    ) -> Result<T> {
-        let process = self.process;
-        let seed = self.id_seed;
-        let opened = self.connection()?;
-        let vault = &opened.vault;
-        opened.store.transaction(|tx| {
-            if let Some(family) = operation
-                && let Some(fault) = pending_faults::take_next_call_failure(tx, family)?
-            {
-                // Ok(Err(..)) commits: the fault is used up although the call fails.
-                return Ok(Err(fault.error()));
-            }
-            let env = Env {
-                vault,
-                process: &process,
-                now: clock::now_unix(tx)?,
-                seed,
-            };
-            connection::advance(tx, &env)?;
-            kms_keys::delete_expired(tx, &env)?;
-            work(tx, &env).map(Ok)
-        })?
-    }
-}
+pub use crate::sim::kms::{SimKms, certificate_der};
 
 impl KmsBackend for SimKms {
     fn create_custom_key_store(&mut self, request: &CreateRequest<'_>) -> Result<CreateResponse> {

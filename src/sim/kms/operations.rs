@@ -9,9 +9,9 @@ use crate::backend::kms::{
     ConnectionState, CreateRequest, CreateResponse, DescribeRequest, DescribeResponse,
     UpdateRequest, kms_error, length, page_request, validate_cluster_id, validate_password,
 };
-use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::logins;
 use crate::error::Result;
+use crate::sim::ids::IdGenerator;
+use crate::sim::logins;
 use rusqlite::{Transaction, params};
 
 /// The default custom key store quota per account and Region.

@@ -172,7 +172,7 @@ impl IdGenerator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::sim::schema;
+    use crate::sim::schema;
     use rusqlite::Connection;
 
     fn generator(db: &mut Connection, seed: Option<u64>) -> (String, Vec<u8>) {

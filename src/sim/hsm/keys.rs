@@ -11,21 +11,21 @@ use crate::backend::hsm::key::{
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
 use crate::backend::hsm::{Login, Role};
-use crate::backend::sim::crypto::{
+use crate::error::{Error, Result};
+use crate::sim::crypto::{
     self, CheckValueInput, PublicFacts, PublicMaterial, SecretMaterial, Vault,
 };
-use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
-use crate::error::{Error, Result};
+use crate::sim::keys::{self, NewKey, StoredKey, Viewer};
 use rusqlite::Transaction;
 
-pub(super) fn viewer(actor: &Login) -> Viewer<'_> {
+pub(crate) fn viewer(actor: &Login) -> Viewer<'_> {
     Viewer {
         username: &actor.username,
         role: actor.role,
     }
 }
 
-pub(super) fn lifetime(session: bool) -> KeyLifetime {
+pub(crate) fn lifetime(session: bool) -> KeyLifetime {
     if session {
         KeyLifetime::Session
     } else {
@@ -39,7 +39,7 @@ pub(crate) fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<
 }
 
 /// The one key `filter` selects among those `actor` can see.
-pub(super) fn select(
+pub(crate) fn select(
     tx: &Transaction<'_>,
     cluster_id: &str,
     actor: &Login,
@@ -50,14 +50,14 @@ pub(super) fn select(
     Ok(matches.remove(0))
 }
 
-pub(super) fn unusable(stored: &StoredKey, reason: impl Into<String>) -> Error {
+pub(crate) fn unusable(stored: &StoredKey, reason: impl Into<String>) -> Error {
     Error::KeyNotUsable {
         reference: stored.key.key_reference.to_string(),
         reason: reason.into(),
     }
 }
 
-pub(super) fn require_owner(stored: &StoredKey, actor: &Login, action: &'static str) -> Result<()> {
+pub(crate) fn require_owner(stored: &StoredKey, actor: &Login, action: &'static str) -> Result<()> {
     if stored.owner == actor.username {
         Ok(())
     } else {
@@ -68,7 +68,7 @@ pub(super) fn require_owner(stored: &StoredKey, actor: &Login, action: &'static 
     }
 }
 
-pub(super) fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result<()> {
+pub(crate) fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result<()> {
     if allowed {
         Ok(())
     } else {
@@ -76,7 +76,7 @@ pub(super) fn require(stored: &StoredKey, allowed: bool, reason: &str) -> Result
     }
 }
 
-pub(super) fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
+pub(crate) fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
     stored
         .public_der
         .clone()
@@ -84,7 +84,7 @@ pub(super) fn public_material(stored: &StoredKey) -> Result<PublicMaterial> {
         .ok_or_else(|| unusable(stored, "it has no public key"))
 }
 
-pub(super) fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
+pub(crate) fn asymmetric_facts(facts: PublicFacts) -> AsymmetricFacts {
     match facts {
         PublicFacts::Rsa {
             modulus,
@@ -104,7 +104,7 @@ pub(crate) fn length(bytes: usize) -> u32 {
 
 /// Checks that every user to share with is a crypto user other than the owner; a user named
 /// twice (in any case) is shared with once, as the stored shares and later listings show.
-pub(super) fn check_share_targets(
+pub(crate) fn check_share_targets(
     tx: &Transaction<'_>,
     cluster_id: &str,
     owner: &str,
@@ -187,7 +187,7 @@ impl KeyHome<'_> {
 impl SimHsm {
     /// Stores one new key owned by `actor` in its own write transaction, shared with
     /// `share_with` after checking them.
-    pub(super) fn insert_key(
+    pub(crate) fn insert_key(
         &mut self,
         actor: &Login,
         attributes: KeyAttributes,
@@ -208,7 +208,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn open_secret(&self, stored: &StoredKey) -> Result<SecretMaterial> {
+    pub(crate) fn open_secret(&self, stored: &StoredKey) -> Result<SecretMaterial> {
         let sealed = stored
             .sealed_secret
             .as_deref()
@@ -219,7 +219,7 @@ impl SimHsm {
         )
     }
 
-    pub(super) fn generate_secret_key_now(
+    pub(crate) fn generate_secret_key_now(
         &mut self,
         actor: &Login,
         spec: &KeySpec,
@@ -258,7 +258,7 @@ impl SimHsm {
         )
     }
 
-    pub(super) fn generate_key_pair_now(
+    pub(crate) fn generate_key_pair_now(
         &mut self,
         actor: &Login,
         spec: &KeySpec,
@@ -322,7 +322,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn list_keys_now(
+    pub(crate) fn list_keys_now(
         &mut self,
         actor: &Login,
         filter: &Filter,
@@ -353,7 +353,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn delete_key_now(
+    pub(crate) fn delete_key_now(
         &mut self,
         actor: &Login,
         filter: &Filter,
@@ -372,7 +372,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn set_key_attribute_now(
+    pub(crate) fn set_key_attribute_now(
         &mut self,
         actor: &Login,
         filter: &Filter,
@@ -398,7 +398,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn change_share_now(
+    pub(crate) fn change_share_now(
         &mut self,
         actor: &Login,
         filter: &Filter,
@@ -442,7 +442,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn import_public_key_now(
+    pub(crate) fn import_public_key_now(
         &mut self,
         actor: &Login,
         pem: &str,
@@ -479,7 +479,7 @@ impl SimHsm {
         self.insert_key(actor, attributes, Some(&public), None, &[])
     }
 
-    pub(super) fn key_file_now(
+    pub(crate) fn key_file_now(
         &mut self,
         actor: &Login,
         filter: &Filter,

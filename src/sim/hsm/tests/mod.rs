@@ -8,7 +8,14 @@ mod state;
 mod users;
 
 use super::*;
-use crate::backend::sim::store::STATE_FILE_NAME;
+use crate::backend::hsm::cluster_control::{ClusterControl, ClusterState, SimFaults};
+use crate::backend::hsm::filter::Filter;
+use crate::backend::hsm::key::GeneratedPair;
+use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::requests::{NewKeyOptions, NewPairOptions, SignRequest, Signature};
+use crate::backend::hsm::{HsmBackend, UserRole};
+use crate::secret::Secret;
+use crate::sim::store::STATE_FILE_NAME;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use std::os::unix::fs::PermissionsExt;

@@ -16,11 +16,11 @@ use crate::backend::hsm::mechanism::WrapMechanism;
 use crate::backend::hsm::requests::{
     KeyTypeClass, SignRequest, Signature, UnwrapRequest, WrapRequest, WrappedKey,
 };
-use crate::backend::sim::crypto::{
+use crate::error::{Error, Result};
+use crate::sim::crypto::{
     self, CheckValueInput, PublicMaterial, SecretMaterial, SigningKey, UnwrappingKey, WrappingKey,
 };
-use crate::backend::sim::keys::StoredKey;
-use crate::error::{Error, Result};
+use crate::sim::keys::StoredKey;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -53,7 +53,7 @@ impl SimHsm {
         Ok(key)
     }
 
-    pub(super) fn wrap_key_now(
+    pub(crate) fn wrap_key_now(
         &mut self,
         actor: &Login,
         request: &WrapRequest<'_>,
@@ -142,7 +142,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn unwrap_key_now(
+    pub(crate) fn unwrap_key_now(
         &mut self,
         actor: &Login,
         request: &UnwrapRequest<'_>,
@@ -211,7 +211,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn sign_now(
+    pub(crate) fn sign_now(
         &mut self,
         actor: &Login,
         request: &SignRequest<'_>,
@@ -240,7 +240,7 @@ impl SimHsm {
         })
     }
 
-    pub(super) fn verify_now(
+    pub(crate) fn verify_now(
         &mut self,
         actor: &Login,
         request: &SignRequest<'_>,

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::backend::kms::{ConnectionState, KmsSimFaults};
+use std::time::Duration;
 
 /// A state whose cluster is activated and has `kmsuser` with the store's password, and a
 /// store on it; connects and disconnects take no time.
@@ -288,8 +289,8 @@ fn a_connect_rotates_the_password_to_one_only_the_store_knows() {
             |row| row.get(0),
         )
         .unwrap();
-    assert!(crate::backend::sim::password::verify(&rotated, &hash).unwrap());
-    assert!(!crate::backend::sim::password::verify(&Secret::new("GoldenKms1"), &hash).unwrap());
+    assert!(crate::sim::password::verify(&rotated, &hash).unwrap());
+    assert!(!crate::sim::password::verify(&Secret::new("GoldenKms1"), &hash).unwrap());
 }
 
 #[test]

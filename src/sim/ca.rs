@@ -236,7 +236,7 @@ mod strict_pem_tests {
     use super::certificate_der;
     use base64::Engine;
 
-    const CERTIFICATE: &str = include_str!("../../../tests/golden/pem/other-ca.crt");
+    const CERTIFICATE: &str = include_str!("../../tests/golden/pem/other-ca.crt");
 
     fn with_der(der: &[u8]) -> String {
         let body = base64::engine::general_purpose::STANDARD.encode(der);

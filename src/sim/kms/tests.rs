@@ -5,7 +5,9 @@
 use super::*;
 use crate::backend::hsm::HsmBackend;
 use crate::backend::hsm::sim::SimHsm;
-use crate::backend::kms::{CreateRequest, DescribeRequest, UpdateRequest};
+use crate::backend::kms::{
+    ConnectionErrorCode, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
+};
 use crate::secret::Secret;
 
 mod connect;

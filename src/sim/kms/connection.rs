@@ -11,12 +11,12 @@ use super::pending_faults;
 use super::stores::{self, StoreRow};
 use crate::backend::hsm::UserRole;
 use crate::backend::kms::{ConnectionErrorCode, ConnectionState};
-use crate::backend::sim::crypto::{SecretMaterial, Vault};
-use crate::backend::sim::ids::IdSeed;
-use crate::backend::sim::logins::{self, ProcessIdentity};
-use crate::backend::sim::{password, users};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use crate::sim::crypto::{SecretMaterial, Vault};
+use crate::sim::ids::IdSeed;
+use crate::sim::logins::{self, ProcessIdentity};
+use crate::sim::{password, users};
 use rand::Rng;
 use rusqlite::{Transaction, params};
 

@@ -6,8 +6,8 @@ use super::connection::{Env, KMS_USER, open_password};
 use super::stores;
 use crate::backend::hsm::UserRole;
 use crate::backend::kms::{PrerequisiteCheck, PrerequisiteReport};
-use crate::backend::sim::{logins, password, users};
 use crate::error::Result;
+use crate::sim::{logins, password, users};
 use rusqlite::Transaction;
 
 fn check(name: &'static str, passed: bool, detail: String, fix: &str) -> PrerequisiteCheck {

@@ -3,16 +3,16 @@
 
 use super::SimHsm;
 use super::keys::associated_data;
-use crate::backend::hsm::KeyReference;
 use crate::backend::hsm::cluster_control::{
     Backup, BackupFilters, Cluster, ClusterControl, ClusterFilters, ClusterState,
     CreateClusterRequest, DescribeBackupsResponse, DescribeClustersResponse, Hsm, INVALID_REQUEST,
     InitializeClusterResponse, InitializeWith, NetworkDescription, SimFaults, SubnetChange,
     cloudhsm_error,
 };
-use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::{ca, clock, cluster, control_plane, lifecycle, network};
+use crate::backend::hsm::key::KeyReference;
 use crate::error::{Error, Result};
+use crate::sim::ids::IdGenerator;
+use crate::sim::{ca, clock, cluster, control_plane, lifecycle, network};
 use rusqlite::Transaction;
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
@@ -212,7 +212,7 @@ impl SimFaults for SimHsm {
 }
 
 /// The state of a cluster HSM commands may act on: one of this state that is not DELETED.
-pub(super) fn selectable(tx: &Transaction<'_>, cluster_id: &str) -> Result<ClusterState> {
+pub(crate) fn selectable(tx: &Transaction<'_>, cluster_id: &str) -> Result<ClusterState> {
     let state = cluster::state(tx, cluster_id)?.ok_or_else(|| Error::ClusterNotFound {
         cluster_id: cluster_id.to_owned(),
     })?;

@@ -15,16 +15,16 @@ use crate::backend::hsm::key::{
     AttributeAssignment, CheckValue, Creation, KeyAttributes, KeyLifetime, KeyReference, KeyType,
     SecretKeyType,
 };
-use crate::backend::hsm::sim::keys::{associated_data, length};
 use crate::backend::kms::keys::{KeyState, SYMMETRIC_DEFAULT};
 use crate::backend::kms::{
     DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext,
     GenerateRandomResponse, blob_size, key_id, kms_error, within,
 };
-use crate::backend::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
-use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::keys::{self, NewKey, StoredKey, Viewer};
 use crate::error::{Error, Result};
+use crate::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
+use crate::sim::hsm::keys::{associated_data, length};
+use crate::sim::ids::IdGenerator;
+use crate::sim::keys::{self, NewKey, StoredKey, Viewer};
 use rusqlite::Transaction;
 
 /// The first byte of every ciphertext blob this simulator makes.

@@ -15,9 +15,9 @@ use crate::backend::kms::{
     CancelDeletionResponse, ConnectionState, CreateKeyRequest, KeyMetadataResponse,
     ListKeysResponse, ScheduleDeletionResponse, key_id, kms_error, length, within,
 };
-use crate::backend::sim::ids::IdGenerator;
-use crate::backend::sim::keys;
 use crate::error::{Error, Result};
+use crate::sim::ids::IdGenerator;
+use crate::sim::keys;
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 /// The waiting period ScheduleKeyDeletion uses when none is given.

@@ -2,9 +2,9 @@
 //! checks on it, shared by Create, Update, Connect and `check-prerequisites`.
 
 use crate::backend::kms::kms_error;
-use crate::backend::sim::ca::certificate_der;
-use crate::backend::sim::cluster::HSM_PORT_RANGE;
 use crate::error::{Error, Result};
+use crate::sim::ca::certificate_der;
+use crate::sim::cluster::HSM_PORT_RANGE;
 use rusqlite::{OptionalExtension, Transaction, params};
 use std::collections::BTreeSet;
 

@@ -7,9 +7,9 @@
 
 use super::material::SecretMaterial;
 use super::{crypto_error, random_bytes};
-use crate::backend::sim::state_permissions;
 use crate::error::{Error, Result};
 use crate::intake::{self, FileKind};
+use crate::sim::state_permissions;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
