@@ -164,3 +164,6 @@ pub fn backup_filters(filters: &BackupFilters) -> WireFilters {
     insert(&mut wire, "neverExpires", never_expires);
     wire
 }
+
+#[cfg(test)]
+mod tests;

@@ -197,3 +197,6 @@ pub fn deletion_scheduled(output: &ScheduleKeyDeletionOutput) -> Result<Schedule
         )?),
     })
 }
+
+#[cfg(test)]
+mod tests;
