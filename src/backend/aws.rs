@@ -66,6 +66,7 @@ impl AwsClients {
         let region = config
             .region()
             .map(ToString::to_string)
+            .filter(|region| !region.is_empty())
             .ok_or_else(|| Error::AwsRequest {
                 message: "--aws needs an AWS Region: give --region, set AWS_REGION, or set \
                           region in the profile (~/.aws/config)"
