@@ -1,8 +1,13 @@
 //! Process arguments, start-up and mode selection: builds the `Config` and the `Shell`, then
 //! hands lines from the chosen mode to the one funnel.
 
+use crate::backend::aws::{AwsClients, AwsOptions};
+use crate::backend::hsm::aws_control::AwsClusterControl;
 use crate::backend::hsm::sim::SimHsm;
+use crate::backend::kms::KmsBackend;
+use crate::backend::kms::aws::AwsKms;
 use crate::backend::kms::sim::SimKms;
+use crate::command::SimAccess;
 use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
@@ -40,6 +45,18 @@ struct Cli {
     /// The cluster the HSM commands act on (multi-cluster mode) [default: the state's first]
     #[arg(long, env = "CLOUDHSM_SHELL_CLUSTER_ID", value_name = "ID")]
     cluster_id: Option<String>,
+    /// The keystore, kms and cloudhsmv2 commands call AWS (credentials, Region and profile from the SDK's usual chain); the HSM commands keep using the simulator
+    #[arg(long, env = "CLOUDHSM_SHELL_AWS", value_parser = clap::builder::FalseyValueParser::new())]
+    aws: bool,
+    /// With --aws: the AWS Region [default: AWS_REGION, then the profile's]
+    #[arg(long, value_name = "REGION")]
+    region: Option<String>,
+    /// With --aws: the profile of ~/.aws/config and ~/.aws/credentials [default: AWS_PROFILE, then default]
+    #[arg(long, value_name = "NAME")]
+    profile: Option<String>,
+    /// With --aws: send KMS and CloudHSM v2 requests to URL instead of AWS, e.g. cloudhsm-shell serve [default: AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
     /// Output format [default: json-pretty on a terminal, json otherwise]
     #[arg(long, value_enum, env = "CLOUDHSM_SHELL_OUTPUT")]
     output: Option<OutputFormat>,
@@ -119,7 +136,30 @@ fn parse_cli(args: Vec<OsString>) -> Cli {
     cli
 }
 
-fn configure(cli: Cli) -> Config {
+/// `--aws` with its options, or `None`; the options without `--aws` stop the shell (exit 2).
+fn aws_options(cli: &mut Cli) -> Option<AwsOptions> {
+    let options = AwsOptions {
+        region: cli.region.take(),
+        profile: cli.profile.take(),
+        endpoint_url: cli.endpoint_url.take(),
+    };
+    if cli.aws {
+        return Some(options);
+    }
+    if options != AwsOptions::default() {
+        Cli::command()
+            .error(
+                ErrorKind::MissingRequiredArgument,
+                "--region, --profile and --endpoint-url say where --aws sends its requests: \
+                 add --aws (or set CLOUDHSM_SHELL_AWS=1), or leave them out to use the simulator",
+            )
+            .exit();
+    }
+    None
+}
+
+fn configure(mut cli: Cli) -> Config {
+    let aws = aws_options(&mut cli);
     let env = |name: &str| std::env::var(name).ok();
     let stdin_is_terminal = std::io::stdin().is_terminal();
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -164,6 +204,7 @@ fn configure(cli: Cli) -> Config {
         keep_going: cli.keep_going,
         seed: cli.seed,
         env_role: env("CLOUDHSM_ROLE"),
+        aws,
     }
 }
 
@@ -172,16 +213,23 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     colored::control::set_override(config.colour);
     // The simulator backend gives both: the HSM cluster first (it creates the state on a
     // first run), then the KMS key stores on the same state directory.
-    let (hsm, kms) = match config.backend {
-        HsmBackendKind::Sim => {
-            let options = SimOptions {
-                state_dir: config.state_dir.clone(),
-                seed: config.seed,
-                cluster_id: config.cluster_id.clone(),
-            };
-            let hsm = SimHsm::open(&options)?;
-            (hsm, SimKms::open(&options)?)
+    let options = SimOptions {
+        state_dir: config.state_dir.clone(),
+        seed: config.seed,
+        cluster_id: config.cluster_id.clone(),
+    };
+    let hsm = match config.backend {
+        HsmBackendKind::Sim => SimHsm::open(&options)?,
+    };
+    let aws = config.aws.as_ref().map(AwsClients::connect).transpose()?;
+    let kms: Box<dyn KmsBackend> = match &aws {
+        None => Box::new(SimKms::open(&options)?),
+        // A rehearsal against `serve` on the same state: the `sim` commands' KMS faults act on
+        // the simulator the server answers from.
+        Some(clients) if clients.has_endpoint_override() => {
+            Box::new(AwsKms::new(clients.clone(), Some(SimKms::open(&options)?)))
         }
+        Some(clients) => Box::new(AwsKms::new(clients.clone(), None)),
     };
     let terminal: Option<Box<dyn Terminal>> = if config.stdin_is_terminal {
         Some(Box::new(TtyTerminal))
@@ -204,10 +252,18 @@ pub fn run(config: &Config) -> Result<u8, Error> {
     let mut shell = Shell::new(
         CommandTable::builtin(),
         Box::new(hsm),
-        Box::new(kms),
+        kms,
         Box::new(secrets),
         output,
     );
+    if let Some(clients) = aws {
+        let sim_access = if clients.has_endpoint_override() {
+            SimAccess::Allowed
+        } else {
+            SimAccess::RefusedOnAws
+        };
+        shell = shell.with_aws(Box::new(AwsClusterControl::new(clients)), sim_access);
+    }
     let all_succeeded = match &config.mode {
         Mode::Interactive => repl::run(&mut shell, config)?,
         Mode::Batch { file } => batch::run(&mut shell, config, file.as_deref())?,

@@ -1,6 +1,7 @@
 //! `Config`: everything decided once at start-up (paths, output format, terminals, seed),
 //! passed down instead of read from globals.
 
+use crate::backend::aws::AwsOptions;
 use crate::output::Format;
 use std::path::{Path, PathBuf};
 
@@ -42,6 +43,8 @@ pub struct Config {
     pub seed: Option<u64>,
     /// `CLOUDHSM_ROLE`, for single-command logins.
     pub env_role: Option<String>,
+    /// `--aws`: the `keystore`, `kms` and `cloudhsmv2` commands call AWS (or `--endpoint-url`).
+    pub aws: Option<AwsOptions>,
 }
 
 /// `$XDG_DATA_HOME/cloudhsm-shell`, else `~/.local/share/cloudhsm-shell`.

@@ -128,6 +128,12 @@ pub enum Error {
         command: String,
         needs: &'static str,
     },
+    #[error(
+        "'{command}' changes the embedded simulator; with --aws the key stores and clusters are \
+         in AWS, so it cannot change what they do (give --endpoint-url to rehearse against \
+         cloudhsm-shell serve on this state directory)"
+    )]
+    SimOnAws { command: String },
     #[error("Cluster {cluster_id} not found")]
     ClusterNotFound { cluster_id: String },
     #[error(
@@ -179,6 +185,14 @@ pub enum Error {
         exception: &'static str,
         message: String,
     },
+    /// An error answered by AWS (`--aws`), or an endpoint speaking its protocol: the exception
+    /// name as the service sent it, then its message, as [`Error::Kms`] reads for the simulator.
+    #[error("{exception}: {message}")]
+    Aws { exception: String, message: String },
+    /// A request to AWS that got no answer from the service: unreachable, timed out, unreadable,
+    /// or not made (no Region, no credentials). The message names the endpoint and the cause.
+    #[error("{message}")]
+    AwsRequest { message: String },
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

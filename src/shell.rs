@@ -2,8 +2,9 @@
 //! which binds, gates, dispatches and renders.
 
 use crate::backend::hsm::HsmBackend;
+use crate::backend::hsm::cluster_control::ClusterControl;
 use crate::backend::kms::KmsBackend;
-use crate::command::{self, Context, Reply};
+use crate::command::{self, Context, Reply, SimAccess};
 use crate::error::Error;
 use crate::output::{Output, Rendered, render, render_error};
 use crate::parse::{self, SyntaxError};
@@ -39,6 +40,9 @@ pub struct Shell {
     table: CommandTable,
     hsm: Box<dyn HsmBackend>,
     kms: Box<dyn KmsBackend>,
+    /// The control plane of `--aws`, preferred by the `cloudhsmv2` commands.
+    control: Option<Box<dyn ClusterControl>>,
+    sim_access: SimAccess,
     session: Session,
     secrets: Box<dyn SecretSource>,
     output: Output,
@@ -56,10 +60,20 @@ impl Shell {
             table,
             hsm,
             kms,
+            control: None,
+            sim_access: SimAccess::Allowed,
             session: Session::default(),
             secrets,
             output,
         }
+    }
+
+    /// `--aws`: the `cloudhsmv2` commands use `control`, and `sim_access` says whether the
+    /// `sim` commands may change the simulator (the HSM commands keep using the HSM backend).
+    pub fn with_aws(mut self, control: Box<dyn ClusterControl>, sim_access: SimAccess) -> Self {
+        self.control = Some(control);
+        self.sim_access = sim_access;
+        self
     }
 
     pub fn table(&self) -> &CommandTable {
@@ -128,6 +142,11 @@ impl Shell {
                     secrets: self.secrets.as_mut(),
                     warnings: &mut warnings,
                     progress: self.output.progress(),
+                    control: match &mut self.control {
+                        Some(control) => Some(control.as_mut()),
+                        None => None,
+                    },
+                    sim_access: self.sim_access,
                 };
                 command::dispatch(&mut context, invocation)
             }

@@ -1,5 +1,6 @@
 //! Backends behind traits: what the commands need from an HSM cluster and from KMS custom key
 //! stores, and their implementations.
 
+pub mod aws;
 pub mod hsm;
 pub mod kms;

@@ -156,14 +156,18 @@ pub fn delete_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) ->
     })))
 }
 
+/// The control plane of `--aws` when there is one, else the HSM backend's.
 fn control_plane<'c>(
     context: &'c mut Context<'_>,
     invocation: &Invocation<'_>,
 ) -> Result<&'c mut dyn ClusterControl> {
-    context
-        .hsm
-        .cluster_control()
-        .ok_or_else(|| unavailable(&invocation.spec.path, "the CloudHSM v2 control plane"))
+    let Context { control, hsm, .. } = context;
+    match control {
+        Some(control) => Ok(&mut **control),
+        None => hsm
+            .cluster_control()
+            .ok_or_else(|| unavailable(&invocation.spec.path, "the CloudHSM v2 control plane")),
+    }
 }
 
 /// Filter words by key: each key's word (for messages) and its comma-separated values.

@@ -15,8 +15,8 @@ mod user;
 mod wrap;
 
 use crate::backend::hsm::cluster_control::{
-    Backup, DescribeBackupsResponse, DescribeClustersResponse, InitializeClusterResponse,
-    NetworkDescription,
+    Backup, ClusterControl, DescribeBackupsResponse, DescribeClustersResponse,
+    InitializeClusterResponse, NetworkDescription,
 };
 use crate::backend::hsm::key::{GeneratedPair, KeyListPage, SingleKey};
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo, normalize_username};
@@ -118,6 +118,21 @@ pub struct Context<'a> {
     pub warnings: &'a mut Vec<String>,
     /// The spinner of commands that wait.
     pub progress: &'a mut crate::output::Progress,
+    /// The CloudHSM v2 control plane of `--aws`, which the `cloudhsmv2` commands prefer to the
+    /// HSM backend's own (the simulator's); `None` without `--aws`.
+    pub control: Option<&'a mut dyn ClusterControl>,
+    /// Whether the `sim` commands may change the simulator's state.
+    pub sim_access: SimAccess,
+}
+
+/// Whether the `sim` commands may change the simulator's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimAccess {
+    /// The `keystore`, `kms` and `cloudhsmv2` commands see the simulator of `--state-dir`:
+    /// without `--aws`, or with `--aws --endpoint-url` against `cloudhsm-shell serve` on it.
+    Allowed,
+    /// `--aws` on AWS itself: the key stores and clusters those commands see are AWS's.
+    RefusedOnAws,
 }
 
 impl Context<'_> {

@@ -3,7 +3,7 @@
 //! which chooses the cluster the HSM commands act on.
 
 use super::text;
-use super::{Context, Reply, ReplyData};
+use super::{Context, Reply, ReplyData, SimAccess};
 use crate::backend::hsm::cluster_control::{ClusterState, SimFaults, SubnetChange, unavailable};
 use crate::backend::kms::{ConnectionErrorCode, KmsSimFaults, ServiceFault};
 use crate::error::{Error, Result};
@@ -37,7 +37,13 @@ pub fn use_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Re
             cluster_id: context.hsm.cluster_id().to_owned(),
         });
     }
-    let state = faults(context, invocation)?.use_cluster(cluster_id)?;
+    // Not a fault: it chooses among the simulator's clusters, which the HSM commands use even
+    // with --aws, so it is never refused.
+    let state = context
+        .hsm
+        .sim_faults()
+        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))?
+        .use_cluster(cluster_id)?;
     let next = match (state, context.hsm.is_activated()?) {
         (_, true) => "",
         (ClusterState::Initialized, false) => ", not activated yet: run cluster activate",
@@ -196,10 +202,21 @@ pub fn advance_clock(context: &mut Context<'_>, invocation: &Invocation<'_>) -> 
     )))
 }
 
+/// Refuses the faults on AWS itself: they would change the simulator, which nothing there sees.
+fn require_simulator(context: &Context<'_>, invocation: &Invocation<'_>) -> Result<()> {
+    match context.sim_access {
+        SimAccess::Allowed => Ok(()),
+        SimAccess::RefusedOnAws => Err(Error::SimOnAws {
+            command: invocation.spec.path.clone(),
+        }),
+    }
+}
+
 fn kms_faults<'c>(
     context: &'c mut Context<'_>,
     invocation: &Invocation<'_>,
 ) -> Result<&'c mut dyn KmsSimFaults> {
+    require_simulator(context, invocation)?;
     context
         .kms
         .sim_faults()
@@ -210,6 +227,7 @@ fn faults<'c>(
     context: &'c mut Context<'_>,
     invocation: &Invocation<'_>,
 ) -> Result<&'c mut dyn SimFaults> {
+    require_simulator(context, invocation)?;
     context
         .hsm
         .sim_faults()

@@ -146,18 +146,42 @@ pub fn verify_signed_certificate(
             "the signed certificate does not carry the public key of the cluster CSR".into(),
         );
     }
+    issued_by(&cert, &anchor, "the signed certificate")
+}
+
+/// Checks that the PEM certificate `certificate_pem` (a cluster certificate, named `what` in
+/// the reason) was issued by `trust_anchor_pem`: issuer named as the anchor's subject, signature
+/// verifying with the anchor's key.
+pub fn verify_issued_by(
+    certificate_pem: &str,
+    trust_anchor_pem: &str,
+    what: &str,
+) -> std::result::Result<(), String> {
+    let cert_der = certificate_der(certificate_pem)
+        .map_err(|reason| format!("{what} is not accepted: {reason}"))?;
+    let anchor_der = certificate_der(trust_anchor_pem)
+        .map_err(|reason| format!("the trust anchor is not accepted: {reason}"))?;
+    let (_, cert) = parse_x509_certificate(&cert_der)
+        .map_err(|error| format!("{what} cannot be parsed: {error}"))?;
+    let (_, anchor) = parse_x509_certificate(&anchor_der)
+        .map_err(|error| format!("the trust anchor cannot be parsed: {error}"))?;
+    issued_by(&cert, &anchor, what)
+}
+
+fn issued_by(
+    cert: &X509Certificate<'_>,
+    anchor: &X509Certificate<'_>,
+    what: &str,
+) -> std::result::Result<(), String> {
     if cert.issuer() != anchor.subject() {
         return Err(format!(
-            "the signed certificate is issued by '{}', not by the trust anchor '{}'",
+            "{what} is issued by '{}', not by the trust anchor '{}'",
             cert.issuer(),
             anchor.subject()
         ));
     }
     cert.verify_signature(Some(anchor.public_key()))
-        .map_err(|_| {
-            "the signed certificate's signature does not verify with the trust anchor's key"
-                .to_owned()
-        })
+        .map_err(|_| format!("{what}'s signature does not verify with the trust anchor's key"))
 }
 
 /// The DER of the one PEM certificate that is all of `text`, read strictly: see

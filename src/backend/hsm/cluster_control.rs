@@ -140,8 +140,12 @@ pub struct Hsm {
     pub hsm_id: String,
     pub availability_zone: String,
     pub cluster_id: String,
+    /// The network members below are empty (and left out) while AWS has not assigned them.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subnet_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub eni_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub eni_ip: String,
     pub hsm_type: String,
     /// `HsmState`: `CREATE_IN_PROGRESS`, `ACTIVE`, `DEGRADED`, `DELETE_IN_PROGRESS`, `DELETED`.

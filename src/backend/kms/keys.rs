@@ -3,6 +3,7 @@
 //! KMS API's PascalCase member names. Blobs serialize as standard base64, as the wire has them.
 
 use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use zeroize::Zeroizing;
 
 /// The account every simulated key belongs to.
@@ -19,50 +20,80 @@ pub fn key_arn(key_id: &str) -> String {
     format!("arn:aws:kms:{REGION}:{ACCOUNT_ID}:key/{key_id}")
 }
 
-/// `KeyState`, the values a key in a CloudHSM key store can take.
+/// `KeyState`. A key in a CloudHSM key store is `Enabled`, `Disabled`, `PendingDeletion` or
+/// `Unavailable`; the other values come from AWS (`--aws`) for other keys or passing states.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum KeyState {
+    Creating,
     Enabled,
     Disabled,
     PendingDeletion,
+    PendingImport,
+    PendingReplicaDeletion,
     Unavailable,
+    Updating,
 }
 
 impl KeyState {
+    pub const ALL: [KeyState; 8] = [
+        KeyState::Creating,
+        KeyState::Enabled,
+        KeyState::Disabled,
+        KeyState::PendingDeletion,
+        KeyState::PendingImport,
+        KeyState::PendingReplicaDeletion,
+        KeyState::Unavailable,
+        KeyState::Updating,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            KeyState::Creating => "Creating",
             KeyState::Enabled => "Enabled",
             KeyState::Disabled => "Disabled",
             KeyState::PendingDeletion => "PendingDeletion",
+            KeyState::PendingImport => "PendingImport",
+            KeyState::PendingReplicaDeletion => "PendingReplicaDeletion",
             KeyState::Unavailable => "Unavailable",
+            KeyState::Updating => "Updating",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<KeyState> {
+        KeyState::ALL
+            .into_iter()
+            .find(|state| state.as_str() == text)
     }
 }
 
-/// `KeyMetadata` of a key in a CloudHSM key store.
+/// `KeyMetadata` of a key in a CloudHSM key store. The enumerated members are the simulator's
+/// constants, or the values AWS sent (`--aws`); members the shell does not model are left out.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct KeyMetadata {
     #[serde(rename = "AWSAccountId")]
-    pub aws_account_id: &'static str,
+    pub aws_account_id: String,
     pub key_id: String,
     pub arn: String,
     /// Seconds since the Unix epoch.
     pub creation_date: i64,
     pub enabled: bool,
     pub description: String,
-    pub key_usage: &'static str,
+    pub key_usage: Cow<'static, str>,
     pub key_state: KeyState,
     /// Present only while the key is pending deletion.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_date: Option<i64>,
-    pub origin: &'static str,
+    pub origin: Cow<'static, str>,
+    /// Empty (and left out) for a key that is in no custom key store (`--aws`).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub custom_key_store_id: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub cloud_hsm_cluster_id: String,
-    pub key_manager: &'static str,
-    pub customer_master_key_spec: &'static str,
-    pub key_spec: &'static str,
-    pub encryption_algorithms: Vec<&'static str>,
+    pub key_manager: Cow<'static, str>,
+    pub customer_master_key_spec: Cow<'static, str>,
+    pub key_spec: Cow<'static, str>,
+    pub encryption_algorithms: Vec<Cow<'static, str>>,
     pub multi_region: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pending_deletion_window_in_days: Option<i64>,
@@ -123,7 +154,7 @@ pub struct EncryptResponse {
     pub ciphertext_blob: Vec<u8>,
     /// The key's ARN.
     pub key_id: String,
-    pub encryption_algorithm: &'static str,
+    pub encryption_algorithm: Cow<'static, str>,
 }
 
 /// `DecryptRequest`.
@@ -142,7 +173,7 @@ pub struct DecryptResponse {
     pub key_id: String,
     #[serde(serialize_with = "base64_secret")]
     pub plaintext: Zeroizing<Vec<u8>>,
-    pub encryption_algorithm: &'static str,
+    pub encryption_algorithm: Cow<'static, str>,
 }
 
 /// `GenerateRandomResponse`.

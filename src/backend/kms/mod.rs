@@ -5,6 +5,7 @@
 //! A failure is [`Error::Kms`] naming the KMS exception (`CloudHsmClusterInUseException`, ...).
 //! Implementations never print and never see JSON. The simulator implementation is [`sim`].
 
+pub mod aws;
 pub mod keys;
 pub mod sim;
 mod validate;
@@ -251,6 +252,10 @@ pub struct UpdateRequest<'a> {
 pub struct PrerequisiteCheck {
     pub check: &'static str,
     pub passed: bool,
+    /// True (and shown) when the backend cannot check it: `Passed` is then false and `Fix`
+    /// says how to check it by hand.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub not_run: bool,
     pub detail: String,
     pub fix: String,
 }

@@ -183,7 +183,7 @@ pub fn encrypt(
     Ok(EncryptResponse {
         ciphertext_blob: blob,
         key_id: row.arn(),
-        encryption_algorithm: SYMMETRIC_DEFAULT,
+        encryption_algorithm: SYMMETRIC_DEFAULT.into(),
     })
 }
 
@@ -242,7 +242,7 @@ pub fn decrypt(
     Ok(DecryptResponse {
         key_id: row.arn(),
         plaintext,
-        encryption_algorithm: SYMMETRIC_DEFAULT,
+        encryption_algorithm: SYMMETRIC_DEFAULT.into(),
     })
 }
 

@@ -61,22 +61,22 @@ impl KmsKeyRow {
     pub fn metadata(&self) -> KeyMetadata {
         let state = self.state();
         KeyMetadata {
-            aws_account_id: ACCOUNT_ID,
+            aws_account_id: ACCOUNT_ID.to_owned(),
             key_id: self.key_id.clone(),
             arn: self.arn(),
             creation_date: self.created_at,
             enabled: state == KeyState::Enabled,
             description: self.description.clone(),
-            key_usage: ENCRYPT_DECRYPT,
+            key_usage: ENCRYPT_DECRYPT.into(),
             key_state: state,
             deletion_date: self.deletion_date,
-            origin: ORIGIN_AWS_CLOUDHSM,
+            origin: ORIGIN_AWS_CLOUDHSM.into(),
             custom_key_store_id: self.key_store_id.clone(),
             cloud_hsm_cluster_id: self.cluster_id.clone(),
-            key_manager: "CUSTOMER",
-            customer_master_key_spec: SYMMETRIC_DEFAULT,
-            key_spec: SYMMETRIC_DEFAULT,
-            encryption_algorithms: vec![SYMMETRIC_DEFAULT],
+            key_manager: "CUSTOMER".into(),
+            customer_master_key_spec: SYMMETRIC_DEFAULT.into(),
+            key_spec: SYMMETRIC_DEFAULT.into(),
+            encryption_algorithms: vec![SYMMETRIC_DEFAULT.into()],
             multi_region: false,
             pending_deletion_window_in_days: self.pending_window_days,
         }
@@ -89,6 +89,8 @@ impl KmsKeyRow {
             KeyState::Disabled => "disabled",
             KeyState::PendingDeletion => "pending deletion",
             KeyState::Unavailable => "unavailable",
+            // The simulator never gives its keys the passing states of AWS keys.
+            other => other.as_str(),
         };
         kms_error(
             "KMSInvalidStateException",

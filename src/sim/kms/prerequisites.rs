@@ -14,6 +14,7 @@ fn check(name: &'static str, passed: bool, detail: String, fix: &str) -> Prerequ
     PrerequisiteCheck {
         check: name,
         passed,
+        not_run: false,
         detail,
         fix: if passed {
             String::new()
