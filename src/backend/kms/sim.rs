@@ -122,15 +122,7 @@ impl KmsBackend for SimKms {
     /// On the system clock, sleeps; on a seeded state's virtual clock, moves it to the next due
     /// transition at once, so `--wait` there takes no real time and reads the same in every run.
     fn let_time_pass(&mut self, poll: Duration) -> Result<()> {
-        let moved = self.call(|tx, env| {
-            if !clock::is_virtual(tx)? {
-                return Ok(false);
-            }
-            let step = connection::next_due(tx)?.map_or(1, |due| (due - env.now).max(1));
-            clock::advance(tx, step)?;
-            Ok(true)
-        })?;
-        if !moved {
+        if !self.pass_virtual_time()? {
             std::thread::sleep(poll);
         }
         Ok(())

@@ -136,4 +136,17 @@ impl SimKms {
             work(tx, &env).map(Ok)
         })?
     }
+
+    /// On a state on the virtual clock, moves it to the next due connection transition (or one
+    /// second on) and gives true; on the real clock, gives false and lets the caller wait.
+    pub fn pass_virtual_time(&mut self) -> Result<bool> {
+        self.call(|tx, env| {
+            if !clock::is_virtual(tx)? {
+                return Ok(false);
+            }
+            let step = connection::next_due(tx)?.map_or(1, |due| (due - env.now).max(1));
+            clock::advance(tx, step)?;
+            Ok(true)
+        })
+    }
 }
