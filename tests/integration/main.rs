@@ -19,6 +19,7 @@ mod leaks;
 mod rbac;
 mod repl;
 mod safety;
+mod serve;
 mod single;
 mod state_permissions;
 mod test;
