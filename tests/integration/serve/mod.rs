@@ -2,9 +2,11 @@
 //! JSON (or CBOR) and status codes that come back, with the state checked before and after.
 
 mod auth;
+mod cloudhsm;
 mod errors;
 mod kms;
 mod served;
+mod shared_state;
 
 use crate::test::Test;
 use std::path::{Path, PathBuf};
