@@ -68,7 +68,8 @@ impl Route {
                 }
                 _ => Err(unknown(format!("No operation is served at {path}"))),
             };
-            return Route::new(Protocol::RpcV2Cbor, target, rest);
+            let label = rest.replacen("/operation/", ".", 1);
+            return Route::new(Protocol::RpcV2Cbor, target, &label);
         }
         let protocol = if cbor {
             Protocol::RpcV2Cbor
@@ -204,6 +205,17 @@ async fn answer(
         .get(CONTENT_LENGTH)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
+    let waits_to_send = parts
+        .headers
+        .get(hyper::header::EXPECT)
+        .is_some_and(|value| value.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    if waits_to_send && declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        // The client sends nothing until told to continue: refuse without reading.
+        return Err(Refusal {
+            error: body_too_large(),
+            close: true,
+        });
+    }
     let body = read_body(incoming, declared).await?;
     if let Some(credentials) = &server.credentials {
         let path_and_query = parts
@@ -283,16 +295,19 @@ async fn read_body(
     }
     if too_large {
         return Err(Refusal {
-            error: WireError::new(
-                "RequestEntityTooLargeException",
-                format!(
-                    "The request body is larger than the limit of {MAX_BODY_BYTES} bytes; \
-                     nothing was done"
-                ),
-                413,
-            ),
+            error: body_too_large(),
             close: seen > MAX_DISCARDED_BYTES,
         });
     }
     Ok(body)
+}
+
+fn body_too_large() -> WireError {
+    WireError::new(
+        "RequestEntityTooLargeException",
+        format!(
+            "The request body is larger than the limit of {MAX_BODY_BYTES} bytes; nothing was done"
+        ),
+        413,
+    )
 }
