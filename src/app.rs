@@ -12,6 +12,7 @@ use crate::config::{self, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
+use crate::server::{self, RequiredCredentials, ServeOptions};
 use crate::shell::Shell;
 use crate::sim::SimOptions;
 use crate::table::CommandTable;
@@ -20,6 +21,7 @@ use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -33,7 +35,7 @@ const EXIT_START: u8 = 2;
     name = "cloudhsm-shell",
     version,
     about = "An admin shell for AWS CloudHSM clusters and KMS custom key stores",
-    after_help = "With no COMMAND: the aws-cloudhsm > prompt on a terminal, batch lines from stdin otherwise.\nWith COMMAND: runs that one command, logging in from CLOUDHSM_ROLE and CLOUDHSM_PIN when it needs a login."
+    after_help = "With no COMMAND: the aws-cloudhsm > prompt on a terminal, batch lines from stdin otherwise.\nWith COMMAND: runs that one command, logging in from CLOUDHSM_ROLE and CLOUDHSM_PIN when it needs a login.\nserve: serves the simulator to AWS clients (KMS and CloudHSM v2 wire protocols) on --listen."
 )]
 struct Cli {
     /// The HSM backend
@@ -84,7 +86,19 @@ struct Cli {
     /// With --replay: rewrite the transcript with the results of this run
     #[arg(long, requires = "replay")]
     bless: bool,
-    /// One command to run, e.g. `user list`; `interactive` starts the prompt
+    /// With serve: the address to listen on [default: 127.0.0.1:4566]
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// With serve: accept only requests signed (SigV4) with this access key
+    #[arg(
+        long,
+        env = "CLOUDHSM_SHELL_REQUIRE_CREDENTIALS",
+        hide_env_values = true,
+        value_name = "ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+        value_parser = RequiredCredentials::parse
+    )]
+    require_credentials: Option<RequiredCredentials>,
+    /// One command to run, e.g. `user list`; `interactive` starts the prompt, `serve` the server
     #[arg(
         trailing_var_arg = true,
         allow_hyphen_values = true,
@@ -112,27 +126,45 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The words that choose a mode rather than name a command.
+const MODE_WORDS: [&str; 2] = ["interactive", "serve"];
+
 /// Parses the process arguments. `interactive` is a mode word, as in the CloudHSM CLI
-/// (`cloudhsm-cli interactive`), so the shell's own options may follow it
-/// (`cloudhsm-shell interactive --state-dir DIR`) instead of becoming words of a command.
+/// (`cloudhsm-cli interactive`), and so is `serve`: the shell's own options may follow them
+/// (`cloudhsm-shell serve --state-dir DIR --listen 127.0.0.1:0`) instead of becoming words of a
+/// command.
 fn parse_cli(args: Vec<OsString>) -> Cli {
-    let cli = Cli::parse_from(&args);
-    if cli.command.len() < 2 || cli.command[0] != "interactive" {
-        return cli;
+    let mut cli = Cli::parse_from(&args);
+    let mode_word = cli
+        .command
+        .first()
+        .and_then(|word| MODE_WORDS.into_iter().find(|mode| mode == word));
+    if let Some(mode) = mode_word
+        && cli.command.len() > 1
+    {
+        // The command words are the last arguments; drop the mode word and parse the rest again.
+        let mut without_mode_word = args;
+        without_mode_word.remove(without_mode_word.len() - cli.command.len());
+        cli = Cli::parse_from(without_mode_word);
+        if let Some(word) = cli.command.first() {
+            Cli::command()
+                .error(
+                    ErrorKind::UnknownArgument,
+                    format!("unexpected argument '{word}' after '{mode}'"),
+                )
+                .exit();
+        }
+        cli.command = vec![mode.to_owned()];
     }
-    // The command words are the last arguments; drop the mode word and parse the rest again.
-    let mut without_mode_word = args;
-    without_mode_word.remove(without_mode_word.len() - cli.command.len());
-    let mut cli = Cli::parse_from(without_mode_word);
-    if let Some(word) = cli.command.first() {
+    let serving = cli.command.len() == 1 && cli.command[0] == "serve";
+    if !serving && (cli.listen.is_some() || cli.require_credentials.is_some()) {
         Cli::command()
             .error(
-                ErrorKind::UnknownArgument,
-                format!("unexpected argument '{word}' after 'interactive'"),
+                ErrorKind::ArgumentConflict,
+                "--listen and --require-credentials go with serve: cloudhsm-shell serve --listen ADDR",
             )
             .exit();
     }
-    cli.command = vec!["interactive".to_owned()];
     cli
 }
 
@@ -170,6 +202,15 @@ fn configure(mut cli: Cli) -> Config {
         }
     } else if cli.command.len() == 1 && cli.command[0] == "interactive" {
         Mode::Interactive
+    } else if cli.command.len() == 1 && cli.command[0] == "serve" {
+        Mode::Serve {
+            listen: cli.listen.unwrap_or_else(|| {
+                server::DEFAULT_LISTEN
+                    .parse()
+                    .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 4566)))
+            }),
+            credentials: cli.require_credentials,
+        }
     } else if !cli.command.is_empty() {
         Mode::Single { words: cli.command }
     } else if cli.file.is_some() || !stdin_is_terminal {
@@ -208,16 +249,51 @@ fn configure(mut cli: Cli) -> Config {
     }
 }
 
-/// Builds the shell for `config` and runs its mode; returns the exit status.
+/// Runs the mode of `config`: the server, or the shell built for it; returns the exit status.
 pub fn run(config: &Config) -> Result<u8, Error> {
     colored::control::set_override(config.colour);
-    // The simulator backend gives both: the HSM cluster first (it creates the state on a
-    // first run), then the KMS key stores on the same state directory.
-    let options = SimOptions {
+    let all_succeeded = match &config.mode {
+        Mode::Serve {
+            listen,
+            credentials,
+        } => {
+            return server::run(ServeOptions {
+                listen: *listen,
+                sim: sim_options(config),
+                credentials: credentials.clone(),
+            });
+        }
+        Mode::Interactive => with_shell(config, |shell, _| repl::run(shell, config))?,
+        Mode::Batch { file } => with_shell(config, |shell, _| {
+            batch::run(shell, config, file.as_deref())
+        })?,
+        Mode::Replay { file, bless } => with_shell(config, |shell, _| {
+            transcript::replay::run(shell, file, *bless, &config.state_dir)
+        })?,
+        Mode::Single { words } => with_shell(config, |shell, pin_username| {
+            single::run(shell, config, words, pin_username)
+        })?,
+    };
+    Ok(if all_succeeded { 0 } else { EXIT_FAILED })
+}
+
+fn sim_options(config: &Config) -> SimOptions {
+    SimOptions {
         state_dir: config.state_dir.clone(),
         seed: config.seed,
         cluster_id: config.cluster_id.clone(),
-    };
+    }
+}
+
+/// Builds the shell for `config` and hands it, with the username of `CLOUDHSM_PIN`, to `work`,
+/// which runs the lines of its mode and says whether all of them succeeded.
+fn with_shell(
+    config: &Config,
+    work: impl FnOnce(&mut Shell, Option<&str>) -> Result<bool, Error>,
+) -> Result<bool, Error> {
+    // The simulator backend gives both: the HSM cluster first (it creates the state on a
+    // first run), then the KMS key stores on the same state directory.
+    let options = sim_options(config);
     let hsm = match config.backend {
         HsmBackendKind::Sim => SimHsm::open(&options)?,
     };
@@ -264,16 +340,9 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         };
         shell = shell.with_aws(Box::new(AwsClusterControl::new(clients)), sim_access);
     }
-    let all_succeeded = match &config.mode {
-        Mode::Interactive => repl::run(&mut shell, config)?,
-        Mode::Batch { file } => batch::run(&mut shell, config, file.as_deref())?,
-        Mode::Replay { file, bless } => {
-            transcript::replay::run(&mut shell, file, *bless, &config.state_dir)?
-        }
-        Mode::Single { words } => single::run(&mut shell, config, words, pin_username.as_deref())?,
-    };
+    let all_succeeded = work(&mut shell, pin_username.as_deref())?;
     shell.close();
-    Ok(if all_succeeded { 0 } else { EXIT_FAILED })
+    Ok(all_succeeded)
 }
 
 /// `dir` made absolute against the working directory and without a trailing `/`, so that every

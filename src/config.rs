@@ -3,6 +3,8 @@
 
 use crate::backend::aws::AwsOptions;
 use crate::output::Format;
+use crate::server::RequiredCredentials;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 /// Where lines come from.
@@ -16,6 +18,12 @@ pub enum Mode {
     Single { words: Vec<String> },
     /// Run a transcript and check every result against it (`--bless` rewrites it instead).
     Replay { file: PathBuf, bless: bool },
+    /// `serve`: the simulator over the AWS wire protocols on `listen`, requiring SigV4 with
+    /// `credentials` when given.
+    Serve {
+        listen: SocketAddr,
+        credentials: Option<RequiredCredentials>,
+    },
 }
 
 /// Which implementation of the HSM backend trait the shell drives.

@@ -22,6 +22,8 @@
 //!   limit).
 //! - `output`: the `{"error_code": .., "data": ..}` envelope, JSON and colour.
 //! - `transcript`: the session transcript format that recording writes and replay verifies.
+//! - `server`: `serve`, the simulated world over the AWS wire protocols (awsJson1.1 for KMS,
+//!   awsJson1.1 and RPC v2 CBOR for CloudHSM v2), each request one call of a backend trait.
 
 pub mod app;
 pub mod backend;
@@ -35,6 +37,7 @@ pub mod parse;
 pub mod prompt;
 pub mod repl;
 pub mod secret;
+pub mod server;
 pub mod session;
 pub mod shell;
 pub mod sim;

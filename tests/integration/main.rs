@@ -20,6 +20,7 @@ mod leaks;
 mod rbac;
 mod repl;
 mod safety;
+mod serve;
 mod single;
 mod state_permissions;
 mod test;

@@ -29,7 +29,7 @@ impl KmsBackend for SimKms {
         request: &DescribeRequest<'_>,
     ) -> Result<DescribeResponse> {
         operations::validate_describe(request)?;
-        self.key_store_api(|tx, _| operations::describe(tx, request))
+        self.key_store_read(|tx, _| operations::describe(tx, request))
     }
 
     fn update_custom_key_store(&mut self, request: &UpdateRequest<'_>) -> Result<()> {

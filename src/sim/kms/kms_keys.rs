@@ -328,6 +328,14 @@ pub fn delete_expired(tx: &Transaction<'_>, env: &Env<'_>) -> Result<()> {
     Ok(())
 }
 
+/// When the next key pending deletion is due to go, if any.
+pub fn next_deletion(tx: &Transaction<'_>) -> Result<Option<i64>> {
+    let due = tx
+        .prepare_cached("SELECT min(deletion_date) FROM kms_keys WHERE deletion_date IS NOT NULL")?
+        .query_row([], |row| row.get(0))?;
+    Ok(due)
+}
+
 /// CancelKeyDeletion: the key comes back Disabled, as in AWS.
 pub fn cancel_deletion(tx: &Transaction<'_>, key_id: &str) -> Result<CancelDeletionResponse> {
     let row = require(tx, key_id)?;

@@ -101,6 +101,41 @@ impl SimKms {
         self.run(Some(OperationFamily::CustomKeyStore), work)
     }
 
+    /// [`SimKms::key_store_api`] for an operation that only reads: when it would change nothing
+    /// (no pending fault for it, no connection or key deletion due), it runs on a snapshot
+    /// without the write lock, side by side with other readers; otherwise, or if the state
+    /// moved on meanwhile, as a write transaction.
+    pub(crate) fn key_store_read<T>(
+        &mut self,
+        work: impl Fn(&Transaction<'_>, &Env<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let process = self.process;
+        let seed = self.id_seed;
+        let opened = self.connection()?;
+        let vault = &opened.vault;
+        let snapshot = opened.store.read(|tx| {
+            let now = clock::now_unix(tx)?;
+            let due = |at: Option<i64>| at.is_some_and(|at| at <= now);
+            if pending_faults::call_failure_pending(tx, OperationFamily::CustomKeyStore)?
+                || due(connection::next_due(tx)?)
+                || due(kms_keys::next_deletion(tx)?)
+            {
+                return Ok(None);
+            }
+            let env = Env {
+                vault,
+                process: &process,
+                now,
+                seed,
+            };
+            work(tx, &env).map(Some)
+        })?;
+        match snapshot {
+            Some(value) => Ok(value),
+            None => self.key_store_api(work),
+        }
+    }
+
     /// [`SimKms::key_store_api`] for a key operation.
     pub(crate) fn key_api<T>(
         &mut self,

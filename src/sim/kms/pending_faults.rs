@@ -72,6 +72,17 @@ pub fn set_next_call_failure(tx: &Transaction<'_>, fault: ServiceFault) -> Resul
     set(tx, Slot::NextCall, Some(fault.as_str()))
 }
 
+/// Whether a call of `family` would take a pending fault (without taking it).
+pub fn call_failure_pending(tx: &Transaction<'_>, family: OperationFamily) -> Result<bool> {
+    let pending: Option<String> = tx
+        .prepare_cached(Slot::NextCall.select())?
+        .query_row([], |row| row.get(0))?;
+    Ok(pending
+        .as_deref()
+        .and_then(ServiceFault::parse)
+        .is_some_and(|fault| fault.declared_by(family)))
+}
+
 /// Taken by the next KMS API call whose input is valid and whose operation declares the fault.
 pub fn take_next_call_failure(
     tx: &Transaction<'_>,
