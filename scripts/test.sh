@@ -27,3 +27,11 @@ fi
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo test --locked
+
+# An independent AWS client: boto3, in a private virtual environment, drives `serve` through the
+# key store workflow, a KMS key and the documented exceptions, so botocore's parsing checks the
+# wire format (the binary is the debug build `cargo test` just made).
+source scripts/aws-venv.sh
+aws_venv
+CLOUDHSM_SHELL_BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/cloudhsm-shell" \
+  "$AWS_VENV/bin/python" -W ignore::ResourceWarning tests/aws_clients/serve_boto3.py

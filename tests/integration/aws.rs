@@ -205,7 +205,10 @@ fn connect_wait_polls_kms_until_the_store_is_connected() {
         _ => unexpected(request),
     });
     let started = Instant::now();
+    // Unseeded, so the local state is on the system clock: a rehearsal on the virtual clock
+    // would move that clock instead of pausing.
     aws_test(Some(&kms.url))
+        .unseeded()
         .args([
             "keystore",
             "connect",

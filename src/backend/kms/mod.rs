@@ -16,8 +16,8 @@ pub use keys::{
     ListKeysResponse, ScheduleDeletionResponse,
 };
 pub use validate::{
-    blob_size, custom_key_store_id, key_id, length, marker, page_request, validate_cluster_id,
-    validate_password, within,
+    blob_size, custom_key_store_id, encryption_context, key_id, length, marker, page_request,
+    validate_cluster_id, validate_password, within,
 };
 
 use crate::error::{Error, Result};

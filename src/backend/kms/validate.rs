@@ -1,7 +1,7 @@
 //! Request constraints of the KMS model (`kms-custom-key-store-operations.json`), checked
 //! before anything else and reported as `ValidationException`.
 
-use super::validation_error;
+use super::{EncryptionContext, kms_error, validation_error};
 use crate::error::Result;
 use crate::secret::Secret;
 
@@ -125,6 +125,20 @@ pub fn blob_size(size: usize, member: &str, min: usize, max: usize) -> Result<()
             &format!("Member must have length between {min} and {max}"),
         ))
     }
+}
+
+/// An encryption context is a map: each name once. A request that repeats one cannot be sent
+/// over the wire (a JSON object keeps one value per name), so it is refused before it is sent.
+pub fn encryption_context(context: &EncryptionContext) -> Result<()> {
+    let mut names: Vec<&str> = context.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|two| two[0] == two[1]) {
+        return Err(kms_error(
+            "ValidationException",
+            "1 validation error detected: an encryption context name appears twice",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::backend::hsm::key::{
 use crate::backend::kms::keys::{KeyState, SYMMETRIC_DEFAULT};
 use crate::backend::kms::{
     DecryptRequest, DecryptResponse, EncryptRequest, EncryptResponse, EncryptionContext,
-    GenerateRandomResponse, blob_size, key_id, kms_error, within,
+    GenerateRandomResponse, blob_size, encryption_context, key_id, kms_error, within,
 };
 use crate::error::{Error, Result};
 use crate::sim::crypto::{self, CheckValueInput, DATA_IV_LEN, SecretMaterial};
@@ -96,8 +96,17 @@ pub fn backing_key(tx: &Transaction<'_>, row: &KmsKeyRow) -> Result<Option<Store
 
 /// The key material of an Enabled key whose cluster can be reached.
 fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Result<SecretMaterial> {
-    if row.state() != KeyState::Enabled {
-        return Err(row.invalid_state("."));
+    match row.state() {
+        KeyState::Enabled => {}
+        // The KMS key state table: a disabled key is DisabledException, every other state that
+        // refuses cryptography is KMSInvalidStateException.
+        KeyState::Disabled => {
+            return Err(kms_error(
+                "DisabledException",
+                format!("{} is disabled.", row.arn()),
+            ));
+        }
+        _ => return Err(row.invalid_state(".")),
     }
     if !ClusterFacts::reachable(tx, &row.cluster_id)? {
         return Err(kms_error(
@@ -127,7 +136,7 @@ fn usable_material(tx: &Transaction<'_>, env: &Env<'_>, row: &KmsKeyRow) -> Resu
 }
 
 /// What a blob's tag covers besides the ciphertext: the key ARN and the encryption context
-/// (whose names `validate_context` has checked to be unique), its pairs sorted by name, every
+/// (whose names `encryption_context` has checked to be unique), its pairs sorted by name, every
 /// part length-prefixed.
 fn aad(arn: &str, context: &EncryptionContext) -> Vec<u8> {
     let mut pairs: Vec<&(String, String)> = context.iter().collect();
@@ -141,24 +150,11 @@ fn aad(arn: &str, context: &EncryptionContext) -> Vec<u8> {
     out
 }
 
-/// An encryption context is a map: each name once.
-fn validate_context(context: &EncryptionContext) -> Result<()> {
-    let mut names: Vec<&str> = context.iter().map(|(name, _)| name.as_str()).collect();
-    names.sort_unstable();
-    if names.windows(2).any(|two| two[0] == two[1]) {
-        return Err(kms_error(
-            "ValidationException",
-            "1 validation error detected: an encryption context name appears twice",
-        ));
-    }
-    Ok(())
-}
-
 /// Encrypt's member constraints.
 pub fn validate_encrypt(request: &EncryptRequest<'_>) -> Result<()> {
     key_id(request.key_id)?;
     blob_size(request.plaintext.len(), "plaintext", 1, MAX_PLAINTEXT)?;
-    validate_context(request.context)
+    encryption_context(request.context)
 }
 
 pub fn encrypt(
@@ -203,7 +199,7 @@ pub fn validate_decrypt(request: &DecryptRequest<'_>) -> Result<()> {
         MAX_CIPHERTEXT,
     )?;
     request.key_id.map_or(Ok(()), key_id)?;
-    validate_context(request.context)
+    encryption_context(request.context)
 }
 
 pub fn decrypt(

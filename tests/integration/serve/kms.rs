@@ -220,7 +220,14 @@ fn a_key_encrypts_and_decrypts_through_the_wire() {
     let disabled = served.kms("Encrypt", &json!({"KeyId": key_id, "Plaintext": "aGk="}));
     assert_eq!(
         (disabled.status, disabled.json()["__type"].clone()),
-        (400, json!("KMSInvalidStateException"))
+        (400, json!("DisabledException"))
+    );
+    assert!(
+        disabled.json()["message"]
+            .as_str()
+            .is_some_and(|message| message.ends_with(&format!("{key_id} is disabled."))),
+        "{}",
+        disabled.json()
     );
     assert_eq!(
         served.kms_ok("EnableKey", &json!({"KeyId": key_id})),

@@ -5,7 +5,7 @@ mod auth;
 mod cloudhsm;
 mod errors;
 mod kms;
-mod served;
+pub mod served;
 mod shared_state;
 
 use crate::test::Test;

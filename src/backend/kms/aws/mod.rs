@@ -14,7 +14,7 @@ use super::{
     DecryptResponse, DescribeRequest, DescribeResponse, EncryptRequest, EncryptResponse,
     EncryptionContext, GenerateRandomResponse, KeyMetadataResponse, KmsBackend, KmsSimFaults,
     ListKeysResponse, PrerequisiteReport, ScheduleDeletionResponse, UpdateRequest,
-    validation_error,
+    encryption_context, validation_error,
 };
 use crate::backend::aws::{AwsClients, Service};
 use crate::error::Result;
@@ -79,8 +79,9 @@ fn int32(value: i64, member: &str) -> Result<i32> {
     })
 }
 
-fn context_map(context: &EncryptionContext) -> Option<HashMap<String, String>> {
-    (!context.is_empty()).then(|| context.iter().cloned().collect())
+fn context_map(context: &EncryptionContext) -> Result<Option<HashMap<String, String>>> {
+    encryption_context(context)?;
+    Ok((!context.is_empty()).then(|| context.iter().cloned().collect()))
 }
 
 impl KmsBackend for AwsKms {
@@ -244,7 +245,7 @@ impl KmsBackend for AwsKms {
             .encrypt()
             .key_id(request.key_id)
             .plaintext(Blob::new(request.plaintext))
-            .set_encryption_context(context_map(request.context))
+            .set_encryption_context(context_map(request.context)?)
             .send();
         let output = self
             .clients
@@ -260,7 +261,7 @@ impl KmsBackend for AwsKms {
             .decrypt()
             .ciphertext_blob(Blob::new(request.ciphertext_blob))
             .set_key_id(request.key_id.map(str::to_owned))
-            .set_encryption_context(context_map(request.context))
+            .set_encryption_context(context_map(request.context)?)
             .send();
         let output = self
             .clients
