@@ -32,7 +32,8 @@ fi
 source scripts/aws-venv.sh
 aws_venv moto
 
-cargo build --release --locked
+# --aws is in the build with the cargo feature `aws` only.
+cargo build --release --locked --features aws
 bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/cloudhsm-shell"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cloudhsm-bench-serve.XXXXXX")"

@@ -25,13 +25,27 @@ if [[ ! -x /usr/bin/openssl ]]; then
 fi
 
 cargo fmt --all -- --check
+# Every test runs with the cargo feature `aws` (the --aws backend and the golden transcripts over
+# the AWS wire); the default build, without it, is linted too.
 cargo clippy --all-targets --locked -- -D warnings
-cargo test --locked
+cargo clippy --all-targets --locked --features aws -- -D warnings
+cargo test --locked --features aws
+
+# The default build runs the simulator and serve; there --aws stops at start-up (exit 2) and
+# says how to build it in.
+cargo build --locked
+binary="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/cloudhsm-shell"
+status=0
+refusal=$("$binary" --aws --region us-east-1 --state-dir "$(mktemp -d)/state" keystore describe 2>&1) || status=$?
+if [[ $status -ne 2 || $refusal != *"--features aws"* ]]; then
+  echo "test.sh: --aws in the default build gave exit status $status: $refusal" >&2
+  exit 1
+fi
 
 # An independent AWS client: boto3, in a private virtual environment, drives `serve` through the
 # key store workflow, a KMS key and the documented exceptions, so botocore's parsing checks the
-# wire format (the binary is the debug build `cargo test` just made).
+# wire format (on the default debug build just made).
 source scripts/aws-venv.sh
 aws_venv
-CLOUDHSM_SHELL_BIN="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/cloudhsm-shell" \
+CLOUDHSM_SHELL_BIN="$binary" \
   "$AWS_VENV/bin/python" -W ignore::ResourceWarning tests/aws_clients/serve_boto3.py

@@ -1,14 +1,18 @@
 //! Process arguments, start-up and mode selection: builds the `Config` and the `Shell`, then
 //! hands lines from the chosen mode to the one funnel.
 
-use crate::backend::aws::{AwsClients, AwsOptions};
+#[cfg(feature = "aws")]
+use crate::backend::aws::AwsClients;
+#[cfg(feature = "aws")]
 use crate::backend::hsm::aws_control::AwsClusterControl;
+use crate::backend::hsm::cluster_control::ClusterControl;
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::kms::KmsBackend;
+#[cfg(feature = "aws")]
 use crate::backend::kms::aws::AwsKms;
 use crate::backend::kms::sim::SimKms;
 use crate::command::SimAccess;
-use crate::config::{self, Config, HsmBackendKind, Mode};
+use crate::config::{self, AwsOptions, Config, HsmBackendKind, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
@@ -294,18 +298,21 @@ fn with_shell(
     // The simulator backend gives both: the HSM cluster first (it creates the state on a
     // first run), then the KMS key stores on the same state directory.
     let options = sim_options(config);
+    let aws = config
+        .aws
+        .as_ref()
+        .map(|aws| aws_backends(aws, &options))
+        .transpose()?;
     let hsm = match config.backend {
         HsmBackendKind::Sim => SimHsm::open(&options)?,
     };
-    let aws = config.aws.as_ref().map(AwsClients::connect).transpose()?;
-    let kms: Box<dyn KmsBackend> = match &aws {
-        None => Box::new(SimKms::open(&options)?),
-        // A rehearsal against `serve` on the same state: the `sim` commands' KMS faults act on
-        // the simulator the server answers from.
-        Some(clients) if clients.has_endpoint_override() => {
-            Box::new(AwsKms::new(clients.clone(), Some(SimKms::open(&options)?)))
-        }
-        Some(clients) => Box::new(AwsKms::new(clients.clone(), None)),
+    let (kms, aws): (Box<dyn KmsBackend>, _) = match aws {
+        None => (Box::new(SimKms::open(&options)?), None),
+        Some(AwsBackends {
+            kms,
+            control,
+            sim_access,
+        }) => (kms, Some((control, sim_access))),
     };
     let terminal: Option<Box<dyn Terminal>> = if config.stdin_is_terminal {
         Some(Box::new(TtyTerminal))
@@ -332,17 +339,44 @@ fn with_shell(
         Box::new(secrets),
         output,
     );
-    if let Some(clients) = aws {
-        let sim_access = if clients.has_endpoint_override() {
-            SimAccess::Allowed
-        } else {
-            SimAccess::RefusedOnAws
-        };
-        shell = shell.with_aws(Box::new(AwsClusterControl::new(clients)), sim_access);
+    if let Some((control, sim_access)) = aws {
+        shell = shell.with_aws(control, sim_access);
     }
     let all_succeeded = work(&mut shell, pin_username.as_deref())?;
     shell.close();
     Ok(all_succeeded)
+}
+
+/// What `--aws` puts in place of the simulator's KMS and control plane.
+struct AwsBackends {
+    kms: Box<dyn KmsBackend>,
+    control: Box<dyn ClusterControl>,
+    /// Whether the `sim` commands may act on the local state.
+    sim_access: SimAccess,
+}
+
+/// KMS and the CloudHSM v2 control plane through the AWS SDK. With an endpoint override (a
+/// rehearsal against `serve` on the same state), the `sim` commands' KMS faults act on the
+/// simulator the server answers from; on AWS itself they are refused.
+#[cfg(feature = "aws")]
+fn aws_backends(aws: &AwsOptions, options: &SimOptions) -> Result<AwsBackends, Error> {
+    let clients = AwsClients::connect(aws)?;
+    let (rehearsal, sim_access) = if clients.has_endpoint_override() {
+        (Some(SimKms::open(options)?), SimAccess::Allowed)
+    } else {
+        (None, SimAccess::RefusedOnAws)
+    };
+    Ok(AwsBackends {
+        kms: Box::new(AwsKms::new(clients.clone(), rehearsal)),
+        control: Box::new(AwsClusterControl::new(clients)),
+        sim_access,
+    })
+}
+
+/// A build without the cargo feature `aws` has no SDK: `--aws` stops the shell (exit 2).
+#[cfg(not(feature = "aws"))]
+fn aws_backends(_: &AwsOptions, _: &SimOptions) -> Result<AwsBackends, Error> {
+    Err(Error::AwsNotBuiltIn)
 }
 
 /// `dir` made absolute against the working directory and without a trailing `/`, so that every

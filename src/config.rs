@@ -1,11 +1,19 @@
 //! `Config`: everything decided once at start-up (paths, output format, terminals, seed),
 //! passed down instead of read from globals.
 
-use crate::backend::aws::AwsOptions;
 use crate::output::Format;
 use crate::server::RequiredCredentials;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+/// Where `--aws` sends its requests: the flags; whatever is `None` comes from the SDK's usual
+/// chain (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, `~/.aws/config`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsOptions {
+    pub region: Option<String>,
+    pub profile: Option<String>,
+    pub endpoint_url: Option<String>,
+}
 
 /// Where lines come from.
 #[derive(Clone, Debug, PartialEq, Eq)]

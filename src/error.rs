@@ -193,6 +193,12 @@ pub enum Error {
     /// or not made (no Region, no credentials). The message names the endpoint and the cause.
     #[error("{message}")]
     AwsRequest { message: String },
+    /// `--aws` in a binary built without the cargo feature `aws`.
+    #[error(
+        "--aws needs a cloudhsm-shell built with the AWS SDK: cargo build --release --features aws \
+         (or cargo install --path . --features aws); this build runs the simulator and serve only"
+    )]
+    AwsNotBuiltIn,
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

@@ -6,20 +6,12 @@
 //! [`AwsClients`] behind an `Rc`, because `keystore check-prerequisites` (a KMS command) also
 //! asks CloudHSM v2 about the cluster, and one runtime and one credential cache serve both.
 
+use crate::config::AwsOptions;
 use crate::error::{Error, Result};
 use aws_sdk_kms::config::http::HttpResponse;
 use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use std::future::Future;
 use std::rc::Rc;
-
-/// Where `--aws` sends its requests: the flags; whatever is `None` comes from the SDK's usual
-/// chain (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`, `~/.aws/config`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AwsOptions {
-    pub region: Option<String>,
-    pub profile: Option<String>,
-    pub endpoint_url: Option<String>,
-}
 
 /// The two services, for messages and default endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +97,19 @@ impl AwsClients {
     }
 
     /// The shell's error for a failed request to `service`.
+    /// Runs one SDK call to its end on this runtime: its output, or its error as the shell's.
+    pub fn call<T, E>(
+        &self,
+        service: Service,
+        sent: impl Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.block_on(sent)
+            .map_err(|error| self.error(service, error))
+    }
+
     pub fn error<E>(&self, service: Service, error: SdkError<E, HttpResponse>) -> Error
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,

@@ -10,7 +10,7 @@
 
 use super::wire::WireError;
 use crate::secret::Secret;
-use aws_sdk_kms::config::Credentials;
+use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use hyper::HeaderMap;

@@ -1,5 +1,6 @@
 //! The one integration test binary: runs the real `cloudhsm-shell` and checks what it prints.
 
+#[cfg(feature = "aws")]
 mod aws;
 mod batch;
 mod cloudhsmv2;

@@ -1,6 +1,7 @@
 //! The HSM backend trait and the domain values it returns; implementations never print and
 //! never see JSON.
 
+#[cfg(feature = "aws")]
 pub mod aws_control;
 pub mod cluster_control;
 pub mod filter;

@@ -5,6 +5,7 @@
 //! A failure is [`Error::Kms`] naming the KMS exception (`CloudHsmClusterInUseException`, ...).
 //! Implementations never print and never see JSON. The simulator implementation is [`sim`].
 
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod keys;
 pub mod sim;

@@ -1,3 +1,5 @@
+//! Tests of screening: which lines carry a secret, and the placeholders that stand for them.
+
 use super::*;
 
 fn screened(line: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 //! them with SigV4 as an AWS SDK would.
 
 use crate::test::Test;
-use aws_sdk_kms::config::Credentials;
+use aws_credential_types::Credentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
 use serde_json::Value;

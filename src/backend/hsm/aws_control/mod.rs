@@ -42,9 +42,7 @@ pub fn all_clusters(clients: &AwsClients, filters: &WireFilters) -> Result<Vec<t
             .set_filters((!filters.is_empty()).then(|| filters.clone()))
             .set_next_token(next_token)
             .send();
-        let output = clients
-            .block_on(sent)
-            .map_err(|error| clients.error(Service::CloudHsm, error))?;
+        let output = clients.call(Service::CloudHsm, sent)?;
         clusters.extend_from_slice(output.clusters());
         next_token = output.next_token().map(str::to_owned);
         if next_token.is_none() {
@@ -65,9 +63,7 @@ pub fn all_backups(clients: &AwsClients, filters: &WireFilters) -> Result<Vec<ty
             .sort_ascending(true)
             .set_next_token(next_token)
             .send();
-        let output = clients
-            .block_on(sent)
-            .map_err(|error| clients.error(Service::CloudHsm, error))?;
+        let output = clients.call(Service::CloudHsm, sent)?;
         backups.extend_from_slice(output.backups());
         next_token = output.next_token().map(str::to_owned);
         if next_token.is_none() {
@@ -113,10 +109,7 @@ impl ClusterControl for AwsClusterControl {
             .set_subnet_ids(Some(request.subnet_ids.to_vec()))
             .set_source_backup_id(request.source_backup_id.map(str::to_owned))
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.clients.error(Service::CloudHsm, error))?;
+        let output = self.clients.call(Service::CloudHsm, sent)?;
         convert::cluster(convert::required(output.cluster(), "Cluster")?)
     }
 
@@ -144,10 +137,7 @@ impl ClusterControl for AwsClusterControl {
             .signed_cert(*signed_cert_pem)
             .trust_anchor(*trust_anchor_pem)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.clients.error(Service::CloudHsm, error))?;
+        let output = self.clients.call(Service::CloudHsm, sent)?;
         convert::initialized(&output)
     }
 
@@ -159,10 +149,7 @@ impl ClusterControl for AwsClusterControl {
             .cluster_id(cluster_id)
             .availability_zone(availability_zone)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.clients.error(Service::CloudHsm, error))?;
+        let output = self.clients.call(Service::CloudHsm, sent)?;
         convert::hsm(convert::required(output.hsm(), "Hsm")?)
     }
 
@@ -174,10 +161,7 @@ impl ClusterControl for AwsClusterControl {
             .cluster_id(cluster_id)
             .hsm_id(hsm_id)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.clients.error(Service::CloudHsm, error))?;
+        let output = self.clients.call(Service::CloudHsm, sent)?;
         Ok(convert::required(output.hsm_id(), "HsmId")?.to_owned())
     }
 
@@ -188,10 +172,7 @@ impl ClusterControl for AwsClusterControl {
             .delete_cluster()
             .cluster_id(cluster_id)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.clients.error(Service::CloudHsm, error))?;
+        let output = self.clients.call(Service::CloudHsm, sent)?;
         convert::cluster(convert::required(output.cluster(), "Cluster")?)
     }
 }

@@ -48,24 +48,6 @@ impl AwsKms {
             next_pause: None,
         }
     }
-
-    fn fail(
-        &self,
-        error: aws_sdk_kms::error::SdkError<impl SdkOperationError>,
-    ) -> crate::error::Error {
-        self.clients.error(Service::Kms, error)
-    }
-}
-
-/// The error types of KMS operations, as `AwsClients::error` takes them.
-trait SdkOperationError:
-    aws_sdk_kms::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
-{
-}
-
-impl<E> SdkOperationError for E where
-    E: aws_sdk_kms::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static
-{
 }
 
 /// An `Integer` member of a request: the wire has 32 bits.
@@ -95,10 +77,7 @@ impl KmsBackend for AwsKms {
             .trust_anchor_certificate(request.trust_anchor_pem)
             .key_store_password(request.password.expose())
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::created(&output)
     }
 
@@ -119,10 +98,7 @@ impl KmsBackend for AwsKms {
             .set_limit(limit)
             .set_marker(request.marker.map(str::to_owned))
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::key_stores(&output)
     }
 
@@ -136,9 +112,7 @@ impl KmsBackend for AwsKms {
             .set_key_store_password(request.password.map(|secret| secret.expose().to_owned()))
             .set_cloud_hsm_cluster_id(request.cluster_id.map(str::to_owned))
             .send();
-        self.clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        self.clients.call(Service::Kms, sent)?;
         Ok(())
     }
 
@@ -149,9 +123,7 @@ impl KmsBackend for AwsKms {
             .delete_custom_key_store()
             .custom_key_store_id(id)
             .send();
-        self.clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        self.clients.call(Service::Kms, sent)?;
         Ok(())
     }
 
@@ -163,9 +135,7 @@ impl KmsBackend for AwsKms {
             .connect_custom_key_store()
             .custom_key_store_id(id)
             .send();
-        self.clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        self.clients.call(Service::Kms, sent)?;
         Ok(())
     }
 
@@ -177,9 +147,7 @@ impl KmsBackend for AwsKms {
             .disconnect_custom_key_store()
             .custom_key_store_id(id)
             .send();
-        self.clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        self.clients.call(Service::Kms, sent)?;
         Ok(())
     }
 
@@ -206,19 +174,13 @@ impl KmsBackend for AwsKms {
             .key_usage(KeyUsageType::from(request.key_usage))
             .set_multi_region(request.multi_region.then_some(true))
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::key_metadata_response(output.key_metadata())
     }
 
     fn describe_key(&mut self, key_id: &str) -> Result<KeyMetadataResponse> {
         let sent = self.clients.kms.describe_key().key_id(key_id).send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::key_metadata_response(output.key_metadata())
     }
 
@@ -231,10 +193,7 @@ impl KmsBackend for AwsKms {
             .set_limit(limit)
             .set_marker(marker.map(str::to_owned))
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::keys(&output)
     }
 
@@ -247,10 +206,7 @@ impl KmsBackend for AwsKms {
             .plaintext(Blob::new(request.plaintext))
             .set_encryption_context(context_map(request.context)?)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::encrypted(output)
     }
 
@@ -263,10 +219,7 @@ impl KmsBackend for AwsKms {
             .set_key_id(request.key_id.map(str::to_owned))
             .set_encryption_context(context_map(request.context)?)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::decrypted(output)
     }
 
@@ -282,10 +235,7 @@ impl KmsBackend for AwsKms {
             .number_of_bytes(int32(number_of_bytes, "numberOfBytes")?)
             .set_custom_key_store_id(custom_key_store_id.map(str::to_owned))
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::random(output)
     }
 
@@ -304,19 +254,13 @@ impl KmsBackend for AwsKms {
             .key_id(key_id)
             .set_pending_window_in_days(window)
             .send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         convert::deletion_scheduled(&output)
     }
 
     fn cancel_key_deletion(&mut self, key_id: &str) -> Result<CancelDeletionResponse> {
         let sent = self.clients.kms.cancel_key_deletion().key_id(key_id).send();
-        let output = self
-            .clients
-            .block_on(sent)
-            .map_err(|error| self.fail(error))?;
+        let output = self.clients.call(Service::Kms, sent)?;
         Ok(CancelDeletionResponse {
             key_id: convert::required(output.key_id(), "KeyId")?.to_owned(),
         })
@@ -325,16 +269,10 @@ impl KmsBackend for AwsKms {
     fn set_key_enabled(&mut self, key_id: &str, enabled: bool) -> Result<()> {
         if enabled {
             let sent = self.clients.kms.enable_key().key_id(key_id).send();
-            self.clients
-                .block_on(sent)
-                .map(drop)
-                .map_err(|error| self.fail(error))
+            self.clients.call(Service::Kms, sent).map(drop)
         } else {
             let sent = self.clients.kms.disable_key().key_id(key_id).send();
-            self.clients
-                .block_on(sent)
-                .map(drop)
-                .map_err(|error| self.fail(error))
+            self.clients.call(Service::Kms, sent).map(drop)
         }
     }
 
