@@ -58,7 +58,7 @@ cluster_id=$("$bin" --state-dir "$state" cloudhsmv2 describe-clusters |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["Clusters"][0]["ClusterId"])')
 "$bin" --state-dir "$state" keystore create --custom-key-store-name bench-store \
   --cloud-hsm-cluster-id "$cluster_id" --trust-anchor-certificate "file://$state/customerCA.crt" \
-  --key-store-password KmsBench123 >"$work/create.out"
+  --key-store-password KmsBench123 >"$work/create.out" 2>"$work/create.err"
 store_id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["CustomKeyStoreId"])' "$work/create.out")
 
 "$bin" serve --listen 127.0.0.1:0 --state-dir "$state" >"$work/serve.out" 2>/dev/null &
@@ -79,9 +79,14 @@ kms = boto3.client("kms", endpoint_url=sys.argv[1])
 print(kms.create_key(Description="bench")["KeyMetadata"]["KeyId"])' "$moto_url")
 
 # --- the work is really done: one request each, checked -------------------------------------
+# moto routes a request to a service by its SigV4 credential scope (it checks no signature, nor
+# does serve without --require-credentials): both get the same well-formed, unchecked header.
+amz_date=$(date -u +%Y%m%dT%H%M%SZ)
+authorization="AWS4-HMAC-SHA256 Credential=bench/${amz_date:0:8}/us-east-1/kms/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=$(printf '0%.0s' $(seq 64))"
 request() { # URL TARGET BODY
   curl -s -X POST "$1/" -H "X-Amz-Target: TrentService.$2" \
-    -H 'Content-Type: application/x-amz-json-1.1' --data "$3"
+    -H 'Content-Type: application/x-amz-json-1.1' -H "X-Amz-Date: $amz_date" \
+    -H "Authorization: $authorization" --data "$3"
 }
 serve_body='{}'
 moto_body="{\"KeyId\":\"$key_id\"}"
@@ -96,6 +101,8 @@ wrk.method = "POST"
 wrk.body = '$2'
 wrk.headers["Content-Type"] = "application/x-amz-json-1.1"
 wrk.headers["X-Amz-Target"] = "TrentService.$1"
+wrk.headers["X-Amz-Date"] = "$amz_date"
+wrk.headers["Authorization"] = "$authorization"
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.status + summary.errors.timeout

@@ -121,9 +121,22 @@ impl AwsClients {
 async fn load_config(options: &AwsOptions) -> aws_config::SdkConfig {
     use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
     // Without an explicit client the slim SDK build has none: "No HTTP client was available".
-    let http_client = aws_smithy_http_client::Builder::new()
-        .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
-        .build_https();
+    // A plain-HTTP endpoint (a rehearsal against `serve`) gets a client without TLS, which
+    // spares each process reading every root certificate of the system (about 5 ms).
+    let endpoint = options
+        .endpoint_url
+        .clone()
+        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    let plain_http = endpoint.is_some_and(|url| url.to_ascii_lowercase().starts_with("http://"))
+        && !service_endpoint_in_environment();
+    let builder = aws_smithy_http_client::Builder::new();
+    let http_client = if plain_http {
+        builder.build_http()
+    } else {
+        builder
+            .tls_provider(Provider::Rustls(CryptoMode::AwsLc))
+            .build_https()
+    };
     let mut loader =
         aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client);
     if let Some(region) = &options.region {
@@ -136,6 +149,15 @@ async fn load_config(options: &AwsOptions) -> aws_config::SdkConfig {
         loader = loader.endpoint_url(url);
     }
     loader.load().await
+}
+
+/// Whether a service's own endpoint variable (`AWS_ENDPOINT_URL_KMS`, ...) is set, which may
+/// name an `https://` endpoint beside a plain-HTTP `AWS_ENDPOINT_URL`.
+fn service_endpoint_in_environment() -> bool {
+    std::env::vars_os().any(|(name, _)| {
+        name.to_str()
+            .is_some_and(|name| name.starts_with("AWS_ENDPOINT_URL_"))
+    })
 }
 
 /// One line for a failed SDK request: `ExceptionName: message` for an error the service

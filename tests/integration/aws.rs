@@ -6,7 +6,7 @@ mod control_plane;
 mod mock;
 mod modes;
 
-use crate::test::Test;
+use crate::test::{Test, json_lines};
 use mock::{MockAws, Request};
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -188,6 +188,37 @@ fn an_unreachable_endpoint_is_one_line_and_quick() {
         .run();
     let elapsed = started.elapsed();
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
+}
+
+/// An `https://` endpoint gets the TLS client (a plain-HTTP one gets none): against a server
+/// that answers plain HTTP the handshake fails, in one line naming the endpoint, and nothing is
+/// sent in clear.
+#[test]
+fn an_https_endpoint_is_reached_over_tls_only() {
+    let kms = MockAws::start(|_| ok(json!({"Keys": [], "Truncated": false})));
+    let url = kms.url.replacen("http://", "https://", 1);
+    let output = aws_test(Some(&url))
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .args(["kms", "list-keys"])
+        .run_unchecked();
+    assert_eq!(output.status, Some(1), "{}", output.stdout);
+    let envelopes = json_lines(&output.stdout);
+    assert_eq!(envelopes.len(), 1, "{}", output.stdout);
+    assert_eq!(envelopes[0]["error_code"], 1);
+    let message = envelopes[0]["data"].as_str().expect("a message");
+    assert!(
+        message.starts_with(&format!("Cannot reach KMS at {url}: ")) && !message.contains('\n'),
+        "{message}"
+    );
+    // What rustls says when a plain-HTTP server closes on, or answers, its ClientHello: the
+    // handshake did run.
+    assert!(
+        ["tls handshake eof", "corrupt message"]
+            .iter()
+            .any(|sign| message.contains(sign)),
+        "{message}"
+    );
+    assert!(kms.targets().is_empty(), "a request went out in clear");
 }
 
 #[test]
