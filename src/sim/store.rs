@@ -22,6 +22,17 @@ const STATEMENT_CACHE_CAPACITY: usize = 64;
 #[derive(Debug)]
 pub struct Store {
     connection: Connection,
+    /// Write transactions this connection began, committed or not: SQLite's data version
+    /// only moves for other connections' commits.
+    own_writes: u64,
+}
+
+/// What the database held at one moment, as far as this connection can tell cheaply: equal
+/// marks mean nobody (this connection or another) has committed a change in between.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mark {
+    data_version: i64,
+    own_writes: u64,
 }
 
 impl Store {
@@ -57,7 +68,10 @@ impl Store {
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE_CAPACITY);
-        Ok(Store { connection })
+        Ok(Store {
+            connection,
+            own_writes: 0,
+        })
     }
 
     /// Runs `work` in one `BEGIN IMMEDIATE` transaction: committed when it returns `Ok`, rolled
@@ -70,6 +84,7 @@ impl Store {
         &mut self,
         work: impl FnOnce(&Transaction<'_>) -> Result<T>,
     ) -> Result<T> {
+        self.own_writes += 1;
         let tx = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -91,12 +106,44 @@ impl Store {
         Ok(value)
     }
 
+    /// Like [`Store::read`], with the [`Mark`] of the snapshot `work` read.
+    pub fn read_marked<T>(
+        &mut self,
+        work: impl FnOnce(&Transaction<'_>) -> Result<T>,
+    ) -> Result<(T, Mark)> {
+        let own_writes = self.own_writes;
+        self.read(|tx| {
+            let data_version = data_version(tx)?;
+            Ok((
+                work(tx)?,
+                Mark {
+                    data_version,
+                    own_writes,
+                },
+            ))
+        })
+    }
+
+    /// The database's mark now: one `PRAGMA data_version`, far cheaper than reading rows.
+    pub fn mark(&mut self) -> Result<Mark> {
+        Ok(Mark {
+            data_version: data_version(&self.connection).map_err(busy_or_state)?,
+            own_writes: self.own_writes,
+        })
+    }
+
     /// Folds the write-ahead log into the database file, for callers that read the file itself.
     pub fn checkpoint(&self) -> Result<()> {
         self.connection
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+fn data_version(connection: &Connection) -> rusqlite::Result<i64> {
+    connection
+        .prepare_cached("PRAGMA data_version")?
+        .query_row([], |row| row.get(0))
 }
 
 /// SQLite's busy handler: whether to try the lock again after the `attempt`th refusal.

@@ -22,6 +22,7 @@ mod rbac;
 mod repl;
 mod safety;
 mod serve;
+mod sign_cache;
 mod single;
 mod state_permissions;
 mod test;

@@ -117,6 +117,7 @@ impl HsmBackend for SimHsm {
     }
 
     fn logout(&mut self, login: &Login) -> Result<()> {
+        self.unload_signing_keys();
         self.store
             .transaction(|tx| logins::remove(tx, &self.cluster_id, &login.username, login.login_id))
     }

@@ -21,15 +21,30 @@ use crate::sim::crypto::{
     self, CheckValueInput, PublicMaterial, SecretMaterial, SigningKey, UnwrappingKey, WrappingKey,
 };
 use crate::sim::keys::StoredKey;
+use crate::sim::store::Mark;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Parsed signing keys by reference, with the sealed blob they came from: parsing a private key
-/// costs more than an ECDSA signature, so a shell that signs repeatedly parses once. The blob
-/// check makes a deleted-and-reused reference miss.
+/// Parsed signing keys by reference, with the sealed blob they came from, as an HSM keeps
+/// loaded keys: parsing a private key costs more than an ECDSA signature, so a shell that signs
+/// repeatedly parses once. The blob check makes a deleted-and-reused reference miss.
+///
+/// The last signing key a filter resolved to is kept too, with the database [`Mark`] it was
+/// read at: while the mark holds, no one has committed anything (a key deleted, unshared or
+/// changed, a login removed), so the login check and the key row need not be read again.
 #[derive(Default)]
 pub(super) struct SigningKeyCache {
     keys: HashMap<KeyReference, (Vec<u8>, Arc<SigningKey>)>,
+    resolved: Option<Resolved>,
+}
+
+/// A sign command's filter and login, the key they selected, and when.
+struct Resolved {
+    actor: Login,
+    filter: Filter,
+    mark: Mark,
+    key_reference: KeyReference,
+    key: Arc<SigningKey>,
 }
 
 impl std::fmt::Debug for SigningKeyCache {
@@ -38,7 +53,26 @@ impl std::fmt::Debug for SigningKeyCache {
     }
 }
 
+impl SigningKeyCache {
+    fn resolved(&self, actor: &Login, filter: &Filter, mark: Mark) -> Option<&Resolved> {
+        self.resolved.as_ref().filter(|resolved| {
+            resolved.mark == mark && resolved.actor == *actor && resolved.filter == *filter
+        })
+    }
+
+    /// How many parsed keys are loaded (tests watch logout unload them).
+    #[cfg(test)]
+    pub(super) fn loaded(&self) -> usize {
+        self.keys.len() + usize::from(self.resolved.is_some())
+    }
+}
+
 impl SimHsm {
+    /// Unloads every parsed key, as an HSM does when its session ends.
+    pub(crate) fn unload_signing_keys(&mut self) {
+        self.signing_keys = SigningKeyCache::default();
+    }
+
     fn signing_key(&mut self, stored: &StoredKey) -> Result<Arc<SigningKey>> {
         let sealed = stored.sealed_secret.clone().unwrap_or_default();
         if let Some((cached_blob, key)) = self.signing_keys.keys.get(&stored.key.key_reference)
@@ -216,7 +250,23 @@ impl SimHsm {
         actor: &Login,
         request: &SignRequest<'_>,
     ) -> Result<Signature> {
-        let stored = self.find_one(actor, request.key_filter)?;
+        let mark = self.store.mark()?;
+        if let Some(resolved) = self.signing_keys.resolved(actor, request.key_filter, mark) {
+            let signature = resolved.key.sign(
+                &request.mechanism,
+                request.hash,
+                request.data_type,
+                request.data,
+            )?;
+            return Ok(Signature {
+                key_reference: resolved.key_reference,
+                signature,
+            });
+        }
+        let (stored, mark) = self.store.read_marked(|tx| {
+            check_reader(tx, &self.cluster_id, actor)?;
+            select(tx, &self.cluster_id, actor, request.key_filter)
+        })?;
         require(
             &stored,
             stored.key.attributes.class == KeyClass::PrivateKey,
@@ -234,6 +284,13 @@ impl SimHsm {
             request.data_type,
             request.data,
         )?;
+        self.signing_keys.resolved = Some(Resolved {
+            actor: actor.clone(),
+            filter: request.key_filter.clone(),
+            mark,
+            key_reference: stored.key.key_reference,
+            key: signing_key,
+        });
         Ok(Signature {
             key_reference: stored.key.key_reference,
             signature,

@@ -8,7 +8,7 @@ use crate::backend::hsm::requests::KeyFileEncoding;
 use tempfile::TempDir;
 
 /// An activated state with crypto users alice and bob, both logged in.
-fn two_crypto_users(dir: &Path) -> (SimHsm, Login, Login) {
+pub(super) fn two_crypto_users(dir: &Path) -> (SimHsm, Login, Login) {
     let (mut hsm, admin) = activated(dir);
     for name in ["alice", "bob"] {
         hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD))
@@ -24,12 +24,17 @@ fn two_crypto_users(dir: &Path) -> (SimHsm, Login, Login) {
     (hsm, alice, bob)
 }
 
-fn filter(word: &str) -> Filter {
+pub(super) fn filter(word: &str) -> Filter {
     Filter::parse(&[word.to_owned()]).unwrap()
 }
 
 /// An EC P-256 signing pair of `owner`'s labelled `{label}-public` and `{label}-private`.
-fn ec_pair(hsm: &mut SimHsm, owner: &Login, label: &str, share_with: &[String]) -> GeneratedPair {
+pub(super) fn ec_pair(
+    hsm: &mut SimHsm,
+    owner: &Login,
+    label: &str,
+    share_with: &[String],
+) -> GeneratedPair {
     let signing = parse_assignments(&["sign=true".to_owned()]).unwrap();
     hsm.generate_key_pair(
         owner,
@@ -48,7 +53,7 @@ fn ec_pair(hsm: &mut SimHsm, owner: &Login, label: &str, share_with: &[String]) 
     .unwrap()
 }
 
-fn sign(hsm: &mut SimHsm, actor: &Login, key: &Filter) -> Result<Signature> {
+pub(super) fn sign(hsm: &mut SimHsm, actor: &Login, key: &Filter) -> Result<Signature> {
     hsm.sign(
         actor,
         &SignRequest {

@@ -4,6 +4,7 @@
 mod first_run;
 mod keys;
 mod selection;
+mod signing_cache;
 mod state;
 mod users;
 
