@@ -261,6 +261,49 @@ pub struct PrerequisiteCheck {
     pub fix: String,
 }
 
+impl PrerequisiteCheck {
+    /// A check that ran; `fix` is kept only when it failed.
+    pub fn new(name: &'static str, passed: bool, detail: String, fix: &str) -> PrerequisiteCheck {
+        PrerequisiteCheck {
+            check: name,
+            passed,
+            not_run: false,
+            detail,
+            fix: if passed {
+                String::new()
+            } else {
+                fix.to_owned()
+            },
+        }
+    }
+
+    /// A check the backend cannot run; `fix` says how to run it by hand.
+    pub fn not_run(name: &'static str, detail: &str, fix: String) -> PrerequisiteCheck {
+        PrerequisiteCheck {
+            check: name,
+            passed: false,
+            not_run: true,
+            detail: detail.to_owned(),
+            fix,
+        }
+    }
+
+    /// `ClusterExists`, which every backend checks first and stops at when it fails.
+    pub fn cluster_exists(cluster_id: &str, exists: bool) -> PrerequisiteCheck {
+        let detail = if exists {
+            format!("Cluster {cluster_id} exists")
+        } else {
+            format!("No cluster {cluster_id} exists in this account and Region")
+        };
+        PrerequisiteCheck::new(
+            "ClusterExists",
+            exists,
+            detail,
+            "Check the ID with cloudhsmv2 describe-clusters",
+        )
+    }
+}
+
 /// The reply of `keystore check-prerequisites`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -268,6 +311,17 @@ pub struct PrerequisiteReport {
     pub cluster_id: String,
     pub checks: Vec<PrerequisiteCheck>,
     pub all_passed: bool,
+}
+
+impl PrerequisiteReport {
+    /// The report of `checks`, which passes when every one of them passed.
+    pub fn new(cluster_id: &str, checks: Vec<PrerequisiteCheck>) -> PrerequisiteReport {
+        PrerequisiteReport {
+            cluster_id: cluster_id.to_owned(),
+            all_passed: checks.iter().all(|check| check.passed),
+            checks,
+        }
+    }
 }
 
 /// The KMS custom key store API.

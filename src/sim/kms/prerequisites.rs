@@ -10,20 +10,6 @@ use crate::error::Result;
 use crate::sim::{logins, password, users};
 use rusqlite::Transaction;
 
-fn check(name: &'static str, passed: bool, detail: String, fix: &str) -> PrerequisiteCheck {
-    PrerequisiteCheck {
-        check: name,
-        passed,
-        not_run: false,
-        detail,
-        fix: if passed {
-            String::new()
-        } else {
-            fix.to_owned()
-        },
-    }
-}
-
 pub fn report(
     tx: &Transaction<'_>,
     env: &Env<'_>,
@@ -33,27 +19,17 @@ pub fn report(
     logins::prune_dead(tx, env.process)?;
     let mut checks = Vec::new();
     let Some(facts) = ClusterFacts::load(tx, cluster_id)? else {
-        checks.push(check(
-            "ClusterExists",
-            false,
-            format!("No cluster {cluster_id} exists in this account and Region"),
-            "Check the ID with cloudhsmv2 describe-clusters",
-        ));
-        return Ok(finish(cluster_id, checks));
+        checks.push(PrerequisiteCheck::cluster_exists(cluster_id, false));
+        return Ok(PrerequisiteReport::new(cluster_id, checks));
     };
-    checks.push(check(
-        "ClusterExists",
-        true,
-        format!("Cluster {cluster_id} exists"),
-        "",
-    ));
-    checks.push(check(
+    checks.push(PrerequisiteCheck::cluster_exists(cluster_id, true));
+    checks.push(PrerequisiteCheck::new(
         "ClusterActive",
         facts.is_active(),
         format!("The cluster is {}", facts.state),
         "Run cluster activate",
     ));
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "ActiveHsmsInTwoZones",
         facts.active_hsm_zone_count() >= 2,
         format!(
@@ -63,7 +39,7 @@ pub fn report(
         ),
         "Add HSMs so that at least 2 are ACTIVE in different Availability Zones",
     ));
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "SubnetsInTwoZones",
         facts.subnet_zones() >= 2,
         format!(
@@ -78,7 +54,7 @@ pub fn report(
         .filter(|subnet| !subnet.exists)
         .map(|subnet| subnet.subnet_id.as_str())
         .collect();
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "SubnetsExist",
         missing.is_empty(),
         if missing.is_empty() {
@@ -94,7 +70,7 @@ pub fn report(
         .filter(|subnet| subnet.exists && subnet.free_addresses < 1)
         .map(|subnet| subnet.subnet_id.as_str())
         .collect();
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "SubnetsHaveFreeAddresses",
         full.is_empty(),
         if full.is_empty() {
@@ -105,7 +81,7 @@ pub fn report(
         "Free an IP address in each subnet (remove unused network interfaces)",
     ));
     let rules = facts.rules_problem();
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "SecurityGroupRules",
         rules.is_none(),
         rules.unwrap_or_else(|| {
@@ -120,7 +96,7 @@ pub fn report(
     let user_store = all_stores.iter().find(|row| {
         row.cluster_id() == cluster_id || row.cluster_certificate_pem == facts.certificate()
     });
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "ClusterNotInUse",
         user_store.is_none(),
         match user_store {
@@ -134,7 +110,7 @@ pub fn report(
     ));
     if let Some(pem) = trust_anchor_pem {
         let result = require_trust_anchor(&facts, pem);
-        checks.push(check(
+        checks.push(PrerequisiteCheck::new(
             "TrustAnchorMatches",
             result.is_ok(),
             match result {
@@ -146,7 +122,7 @@ pub fn report(
     }
     let user =
         users::find(tx, cluster_id, KMS_USER)?.filter(|user| user.role == UserRole::CryptoUser);
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "KmsuserExists",
         user.is_some(),
         if user.is_some() {
@@ -168,7 +144,7 @@ pub fn report(
         }
         _ => None,
     };
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "KmsuserPassword",
         known.unwrap_or(true),
         match known {
@@ -178,14 +154,14 @@ pub fn report(
         },
         "Set kmsuser's password (user change-password) and give it to keystore update --key-store-password",
     ));
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "KmsuserNoMfa",
         true,
         "kmsuser has no 2FA (the simulator does not model MFA)".to_owned(),
         "",
     ));
     let human_login = user.is_some() && has_human_login(tx, cluster_id)?;
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "KmsuserNotLoggedIn",
         !human_login,
         if human_login {
@@ -196,7 +172,7 @@ pub fn report(
         "Log kmsuser out (logout in the shell that logged in)",
     ));
     let locked = user.as_ref().is_some_and(|user| user.locked);
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "KmsuserNotLocked",
         !locked,
         if locked {
@@ -206,15 +182,7 @@ pub fn report(
         },
         "As an admin: user change-password for kmsuser, then keystore update --key-store-password",
     ));
-    Ok(finish(cluster_id, checks))
-}
-
-fn finish(cluster_id: &str, checks: Vec<PrerequisiteCheck>) -> PrerequisiteReport {
-    PrerequisiteReport {
-        cluster_id: cluster_id.to_owned(),
-        all_passed: checks.iter().all(|check| check.passed),
-        checks,
-    }
+    Ok(PrerequisiteReport::new(cluster_id, checks))
 }
 
 /// Whether kmsuser has a login that belongs to a process (not to a key store).

@@ -11,30 +11,6 @@ use crate::error::{Error, Result};
 use aws_sdk_cloudhsmv2::types::{Cluster, ClusterState, HsmState};
 use std::collections::BTreeSet;
 
-fn check(name: &'static str, passed: bool, detail: String, fix: &str) -> PrerequisiteCheck {
-    PrerequisiteCheck {
-        check: name,
-        passed,
-        not_run: false,
-        detail,
-        fix: if passed {
-            String::new()
-        } else {
-            fix.to_owned()
-        },
-    }
-}
-
-fn not_run(name: &'static str, detail: &str, fix: String) -> PrerequisiteCheck {
-    PrerequisiteCheck {
-        check: name,
-        passed: false,
-        not_run: true,
-        detail: detail.to_owned(),
-        fix,
-    }
-}
-
 fn filter(key: &str, values: Vec<String>) -> WireFilters {
     WireFilters::from([(key.to_owned(), values)])
 }
@@ -47,22 +23,12 @@ pub fn report(
 ) -> Result<PrerequisiteReport> {
     let mut checks = Vec::new();
     let Some(cluster) = find_cluster(clients, cluster_id)? else {
-        checks.push(check(
-            "ClusterExists",
-            false,
-            format!("No cluster {cluster_id} exists in this account and Region"),
-            "Check the ID with cloudhsmv2 describe-clusters",
-        ));
-        return Ok(finish(cluster_id, checks));
+        checks.push(PrerequisiteCheck::cluster_exists(cluster_id, false));
+        return Ok(PrerequisiteReport::new(cluster_id, checks));
     };
-    checks.push(check(
-        "ClusterExists",
-        true,
-        format!("Cluster {cluster_id} exists"),
-        "",
-    ));
+    checks.push(PrerequisiteCheck::cluster_exists(cluster_id, true));
     let state = cluster.state().map_or("unknown", ClusterState::as_str);
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "ClusterActive",
         cluster.state() == Some(&ClusterState::Active),
         format!("The cluster is {state}"),
@@ -79,7 +45,7 @@ pub fn report(
         .iter()
         .filter(|hsm| hsm.state() == Some(&HsmState::Active))
         .count();
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "ActiveHsmsInTwoZones",
         active_zones.len() >= 2,
         format!(
@@ -89,7 +55,7 @@ pub fn report(
         "Add HSMs so that at least 2 are ACTIVE in different Availability Zones",
     ));
     let mapping = cluster.subnet_mapping().cloned().unwrap_or_default();
-    checks.push(check(
+    checks.push(PrerequisiteCheck::new(
         "SubnetsInTwoZones",
         mapping.len() >= 2,
         format!(
@@ -100,14 +66,14 @@ pub fn report(
     ));
     let subnet_ids: BTreeSet<&str> = mapping.values().map(String::as_str).collect();
     let subnets = subnet_ids.into_iter().collect::<Vec<_>>().join(" ");
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "SubnetsExist",
         "EC2 knows whether the subnets exist; CloudHSM does not say",
         format!(
             "Check that every subnet is listed: aws ec2 describe-subnets --subnet-ids {subnets}"
         ),
     ));
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "SubnetsHaveFreeAddresses",
         "EC2 knows the free addresses of the subnets; CloudHSM does not say",
         format!(
@@ -116,7 +82,7 @@ pub fn report(
         ),
     ));
     let group = cluster.security_group().unwrap_or_default();
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "SecurityGroupRules",
         "EC2 knows the security group's rules; CloudHSM does not say",
         format!(
@@ -130,12 +96,12 @@ pub fn report(
     }
     let in_the_hsms = "kmsuser lives in the cluster's HSMs, which the AWS API cannot see";
     let cli = "In the CloudHSM CLI connected to the cluster";
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "KmsuserExists",
         in_the_hsms,
         format!("{cli}: user list shows kmsuser with role crypto-user"),
     ));
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "KmsuserPassword",
         in_the_hsms,
         format!(
@@ -143,22 +109,22 @@ pub fn report(
              then logout"
         ),
     ));
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "KmsuserNoMfa",
         in_the_hsms,
         format!("{cli}: user list shows kmsuser with an empty mfa list"),
     ));
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "KmsuserNotLoggedIn",
         in_the_hsms,
         "Log kmsuser out of every CloudHSM CLI and client that logged in as it".to_owned(),
     ));
-    checks.push(not_run(
+    checks.push(PrerequisiteCheck::not_run(
         "KmsuserNotLocked",
         in_the_hsms,
         format!("{cli}: user list shows kmsuser with locked false"),
     ));
-    Ok(finish(cluster_id, checks))
+    Ok(PrerequisiteReport::new(cluster_id, checks))
 }
 
 /// The cluster, or `None` when CloudHSM does not know it (an empty answer or a not-found error).
@@ -195,7 +161,7 @@ fn not_in_use(
             .iter()
             .find(|store| related.contains(&store.cloud_hsm_cluster_id))
         {
-            return Ok(check(
+            return Ok(PrerequisiteCheck::new(
                 "ClusterNotInUse",
                 false,
                 format!(
@@ -208,7 +174,7 @@ fn not_in_use(
         }
         marker = page.next_marker.filter(|_| page.truncated);
         if marker.is_none() {
-            return Ok(check(
+            return Ok(PrerequisiteCheck::new(
                 "ClusterNotInUse",
                 true,
                 "No custom key store uses this cluster or a related one".to_owned(),
@@ -264,7 +230,7 @@ fn trust_anchor(cluster: &Cluster, pem: &str) -> PrerequisiteCheck {
             crate::sim::ca::verify_issued_by(certificate, pem, "the cluster certificate")
         }
     };
-    check(
+    PrerequisiteCheck::new(
         "TrustAnchorMatches",
         result.is_ok(),
         match result {
@@ -273,12 +239,4 @@ fn trust_anchor(cluster: &Cluster, pem: &str) -> PrerequisiteCheck {
         },
         "Give the customerCA.crt the cluster was initialised with",
     )
-}
-
-fn finish(cluster_id: &str, checks: Vec<PrerequisiteCheck>) -> PrerequisiteReport {
-    PrerequisiteReport {
-        cluster_id: cluster_id.to_owned(),
-        all_passed: checks.iter().all(|check| check.passed),
-        checks,
-    }
 }
