@@ -99,7 +99,7 @@ struct Cli {
         env = "CLOUDHSM_SHELL_REQUIRE_CREDENTIALS",
         hide_env_values = true,
         value_name = "ACCESS_KEY_ID:SECRET_ACCESS_KEY",
-        value_parser = RequiredCredentials::parse
+        value_parser = CredentialsParser
     )]
     require_credentials: Option<RequiredCredentials>,
     /// One command to run, e.g. `user list`; `interactive` starts the prompt, `serve` the server
@@ -115,6 +115,34 @@ struct Cli {
 enum OutputFormat {
     Json,
     JsonPretty,
+}
+
+/// Reads `--require-credentials` without quoting it back: clap's own errors repeat an invalid
+/// value, and this one may be a secret access key.
+#[derive(Clone)]
+struct CredentialsParser;
+
+impl clap::builder::TypedValueParser for CredentialsParser {
+    type Value = RequiredCredentials;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        _: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<RequiredCredentials, clap::Error> {
+        value
+            .to_str()
+            .and_then(|text| RequiredCredentials::parse(text).ok())
+            .ok_or_else(|| {
+                clap::Error::raw(
+                    ErrorKind::ValueValidation,
+                    "--require-credentials takes ACCESS_KEY_ID:SECRET_ACCESS_KEY, both non-empty \
+                     (the value given is not shown: it may hold a secret)\n",
+                )
+                .with_cmd(command)
+            })
+    }
 }
 
 /// The whole program; `main.rs` only calls this.

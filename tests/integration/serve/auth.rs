@@ -206,3 +206,35 @@ fn without_the_flag_any_signature_or_none_is_accepted() {
     assert_eq!(status, 200);
     assert_eq!(served.kms("ListKeys", &json!({})).status, 200);
 }
+
+/// A malformed `--require-credentials` (from the flag or the environment) stops the server
+/// without repeating the value, which may be a secret access key.
+#[test]
+fn a_malformed_credential_is_refused_without_being_quoted() {
+    for (flag, env) in [
+        (Some("NoColonSecret42"), None),
+        (None, Some("NoColonSecret42")),
+    ] {
+        let mut test = Test::new().arg("serve");
+        if let Some(value) = flag {
+            test = test.args(["--require-credentials", value]);
+        }
+        if let Some(value) = env {
+            test = test.env("CLOUDHSM_SHELL_REQUIRE_CREDENTIALS", value);
+        }
+        let output = test.run_unchecked();
+        assert_eq!(output.status, Some(2), "{}", output.stderr);
+        assert!(
+            output
+                .stderr
+                .contains("--require-credentials takes ACCESS_KEY_ID:SECRET_ACCESS_KEY"),
+            "{}",
+            output.stderr
+        );
+        assert!(
+            !format!("{}{}", output.stdout, output.stderr).contains("NoColonSecret42"),
+            "{}",
+            output.stderr
+        );
+    }
+}
