@@ -7,7 +7,7 @@
 #     against serve, side by side with the same command on the simulator. Target: at most 2x.
 # The load generator is wrk (Debian) with 2 threads and 8 connections, run on serve and moto
 # alternately for BENCH_ROUNDS rounds (default 3) of BENCH_SECONDS each (default 10); the median
-# round is reported. Before timing, one request to each is checked to carry the expected answer,
+# round is reported. The whole-process pair runs in as many rounds, in alternating order. Before timing, one request to each is checked to carry the expected answer,
 # and wrk's non-2xx count must be zero. A missed target is reported, not fatal: the script exits
 # non-zero only when it could not measure. Installs wrk and hyperfine from Debian when missing
 # and moto into target/aws-venv.
@@ -146,12 +146,20 @@ sim_describe=("$bin" --state-dir "$state" keystore describe)
   echo "bench-serve: keystore describe with --aws does not list $store_id" >&2; exit 1; }
 "${sim_describe[@]}" | grep -q "\"CustomKeyStoreId\":\"$store_id\"" || {
   echo "bench-serve: keystore describe on the simulator does not list $store_id" >&2; exit 1; }
-hyperfine -N -w 3 -r "$runs" --export-json "$work/process.json" \
-  -n aws "${aws_describe[*]}" -n sim "${sim_describe[*]}" >/dev/null
-python3 - "$work/process.json" <<'EOF'
-import json, sys
-results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-aws, sim = results["aws"]["median"] * 1000, results["sim"]["median"] * 1000
-print(f"keystore describe, whole process: --aws against serve {aws:.1f} ms, simulator {sim:.1f} ms (medians)")
-print(f"ratio: {aws / sim:.2f}x (target at most 2x): {'met' if aws <= 2 * sim else 'MISSED'}")
+# Rounds in alternating order, each timing both commands; the median of the per-round ratios.
+for round in $(seq "$rounds"); do
+  if ((round % 2)); then order=(-n aws "${aws_describe[*]}" -n sim "${sim_describe[*]}")
+  else order=(-n sim "${sim_describe[*]}" -n aws "${aws_describe[*]}"); fi
+  hyperfine -N -w 3 -r "$runs" --export-json "$work/process-$round.json" "${order[@]}" >/dev/null
+done
+python3 - "$work"/process-*.json <<'EOF'
+import json, statistics, sys
+rounds = []
+for path in sys.argv[1:]:
+    results = {r["command"]: r["median"] * 1000 for r in json.load(open(path))["results"]}
+    rounds.append((results["aws"], results["sim"]))
+for aws, sim in rounds:
+    print(f"  round: --aws against serve {aws:.1f} ms, simulator {sim:.1f} ms, {aws / sim:.2f}x")
+ratio = statistics.median(aws / sim for aws, sim in rounds)
+print(f"keystore describe, whole process: median ratio {ratio:.2f}x over {len(rounds)} rounds (target at most 2x): {'met' if ratio <= 2 else 'MISSED'}")
 EOF
