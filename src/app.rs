@@ -3,16 +3,18 @@
 
 #[cfg(feature = "aws")]
 use crate::backend::aws::AwsClients;
+use crate::backend::hsm::HsmBackend;
 #[cfg(feature = "aws")]
 use crate::backend::hsm::aws_control::AwsClusterControl;
 use crate::backend::hsm::cluster_control::ClusterControl;
+use crate::backend::hsm::pkcs11::{PinFormat, Pkcs11Hsm, Pkcs11Options, TokenChoice};
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::kms::KmsBackend;
 #[cfg(feature = "aws")]
 use crate::backend::kms::aws::AwsKms;
 use crate::backend::kms::sim::SimKms;
 use crate::command::SimAccess;
-use crate::config::{self, AwsOptions, Config, HsmBackendKind, Mode};
+use crate::config::{self, AwsOptions, Config, Mode};
 use crate::error::Error;
 use crate::output::{self, Format, Output};
 use crate::prompt::{Secrets, Terminal, TtyTerminal};
@@ -42,9 +44,28 @@ const EXIT_START: u8 = 2;
     after_help = "With no COMMAND: the aws-cloudhsm > prompt on a terminal, batch lines from stdin otherwise.\nWith COMMAND: runs that one command, logging in from CLOUDHSM_ROLE and CLOUDHSM_PIN when it needs a login.\nserve: serves the simulator to AWS clients (KMS and CloudHSM v2 wire protocols) on --listen."
 )]
 struct Cli {
-    /// The HSM backend
-    #[arg(long, value_enum, default_value_t = HsmBackendKind::Sim, env = "CLOUDHSM_SHELL_BACKEND")]
-    backend: HsmBackendKind,
+    /// The HSM commands act on a token of this PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so, or CloudHSM's libcloudhsm_pkcs11.so) instead of the simulator
+    #[arg(long, env = "CLOUDHSM_SHELL_PKCS11_MODULE", value_name = "MODULE_PATH")]
+    pkcs11: Option<PathBuf>,
+    /// With --pkcs11: the token's slot id (ids can change when tokens are initialised; --token-label cannot)
+    #[arg(
+        long,
+        env = "CLOUDHSM_SHELL_PKCS11_SLOT",
+        value_name = "ID",
+        conflicts_with = "token_label"
+    )]
+    slot: Option<u64>,
+    /// With --pkcs11: the token's label [default: the module's only initialised token]
+    #[arg(long, env = "CLOUDHSM_SHELL_PKCS11_TOKEN", value_name = "LABEL")]
+    token_label: Option<String>,
+    /// With --pkcs11: how a login becomes the PIN: cloudhsm (username:password) or plain (the password) [default: cloudhsm for CloudHSM's library, plain otherwise]
+    #[arg(
+        long,
+        value_enum,
+        env = "CLOUDHSM_SHELL_PKCS11_PIN_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pin_format: Option<PinFormat>,
     /// Directory of the simulator's state
     #[arg(long, env = "CLOUDHSM_SHELL_STATE_DIR", value_name = "DIR")]
     state_dir: Option<PathBuf>,
@@ -222,8 +243,35 @@ fn aws_options(cli: &mut Cli) -> Option<AwsOptions> {
     None
 }
 
+/// `--pkcs11` with its options, or `None`; the options without `--pkcs11` stop the shell.
+fn pkcs11_options(cli: &mut Cli) -> Option<Pkcs11Options> {
+    let token = match (cli.slot.take(), cli.token_label.take()) {
+        (Some(slot), _) => TokenChoice::Slot(slot),
+        (None, Some(label)) => TokenChoice::Label(label),
+        (None, None) => TokenChoice::Only,
+    };
+    let pin_format = cli.pin_format.take();
+    match cli.pkcs11.take() {
+        Some(module) => Some(Pkcs11Options {
+            module,
+            token,
+            pin_format,
+        }),
+        None if token != TokenChoice::Only || pin_format.is_some() => Cli::command()
+            .error(
+                ErrorKind::MissingRequiredArgument,
+                "--slot, --token-label and --pin-format choose a token of a PKCS#11 module: \
+                 add --pkcs11 MODULE_PATH (or set CLOUDHSM_SHELL_PKCS11_MODULE), or leave them out \
+                 to use the simulator",
+            )
+            .exit(),
+        None => None,
+    }
+}
+
 fn configure(mut cli: Cli) -> Config {
     let aws = aws_options(&mut cli);
+    let pkcs11 = pkcs11_options(&mut cli);
     let env = |name: &str| std::env::var(name).ok();
     let stdin_is_terminal = std::io::stdin().is_terminal();
     let stdout_is_terminal = std::io::stdout().is_terminal();
@@ -258,7 +306,7 @@ fn configure(mut cli: Cli) -> Config {
     };
     Config {
         mode,
-        backend: cli.backend,
+        pkcs11,
         state_dir: absolute(
             cli.state_dir
                 .unwrap_or_else(|| config::default_state_dir(&env)),
@@ -331,8 +379,9 @@ fn with_shell(
         .as_ref()
         .map(|aws| aws_backends(aws, &options))
         .transpose()?;
-    let hsm = match config.backend {
-        HsmBackendKind::Sim => SimHsm::open(&options)?,
+    let hsm: Box<dyn HsmBackend> = match &config.pkcs11 {
+        None => Box::new(SimHsm::open(&options)?),
+        Some(pkcs11) => Box::new(Pkcs11Hsm::open(pkcs11)?),
     };
     let (kms, aws): (Box<dyn KmsBackend>, _) = match aws {
         None => (Box::new(SimKms::open(&options)?), None),
@@ -360,13 +409,7 @@ fn with_shell(
         Box::new(std::io::stdout()),
         Box::new(std::io::stderr()),
     );
-    let mut shell = Shell::new(
-        CommandTable::builtin(),
-        Box::new(hsm),
-        kms,
-        Box::new(secrets),
-        output,
-    );
+    let mut shell = Shell::new(CommandTable::builtin(), hsm, kms, Box::new(secrets), output);
     if let Some((control, sim_access)) = aws {
         shell = shell.with_aws(control, sim_access);
     }

@@ -1,6 +1,7 @@
 //! `Config`: everything decided once at start-up (paths, output format, terminals, seed),
 //! passed down instead of read from globals.
 
+use crate::backend::hsm::pkcs11::Pkcs11Options;
 use crate::output::Format;
 use crate::server::RequiredCredentials;
 use std::net::SocketAddr;
@@ -34,17 +35,11 @@ pub enum Mode {
     },
 }
 
-/// Which implementation of the HSM backend trait the shell drives.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum HsmBackendKind {
-    /// The embedded, persistent simulation of a CloudHSM cluster
-    Sim,
-}
-
 #[derive(Clone, Debug)]
 pub struct Config {
     pub mode: Mode,
-    pub backend: HsmBackendKind,
+    /// `--pkcs11 MODULE`: the HSM commands act on a PKCS#11 token instead of the simulator.
+    pub pkcs11: Option<Pkcs11Options>,
     pub state_dir: PathBuf,
     /// `--cluster-id`: the cluster HSM commands act on; the state's first when `None`.
     pub cluster_id: Option<String>,

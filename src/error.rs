@@ -199,6 +199,16 @@ pub enum Error {
          (or cargo install --path . --features aws); this build runs the simulator and serve only"
     )]
     AwsNotBuiltIn,
+    /// A PKCS#11 call that failed: the call, its `CKR_*` code and what that means here.
+    #[error("PKCS#11 {call} failed with {code}: {meaning}")]
+    Pkcs11 {
+        call: String,
+        code: String,
+        meaning: String,
+    },
+    /// `--pkcs11 MODULE` that cannot be used: not loadable, not PKCS#11, or no token to choose.
+    #[error("PKCS#11 module {}: {reason}", module.display())]
+    Pkcs11Module { module: PathBuf, reason: String },
     #[error("Simulator state error: {message}")]
     State { message: String },
     /// A key specification, mechanism or input that `backend::hsm::mechanism` or the simulator's

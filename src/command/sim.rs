@@ -42,7 +42,12 @@ pub fn use_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Re
     let state = context
         .hsm
         .sim_faults()
-        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))?
+        .ok_or_else(|| {
+            unavailable(
+                &invocation.spec.path,
+                "the simulator (the default, without --pkcs11)",
+            )
+        })?
         .use_cluster(cluster_id)?;
     let next = match (state, context.hsm.is_activated()?) {
         (_, true) => "",
@@ -217,10 +222,12 @@ fn kms_faults<'c>(
     invocation: &Invocation<'_>,
 ) -> Result<&'c mut dyn KmsSimFaults> {
     require_simulator(context, invocation)?;
-    context
-        .kms
-        .sim_faults()
-        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))
+    context.kms.sim_faults().ok_or_else(|| {
+        unavailable(
+            &invocation.spec.path,
+            "the simulator (the default, without --pkcs11)",
+        )
+    })
 }
 
 fn faults<'c>(
@@ -228,10 +235,12 @@ fn faults<'c>(
     invocation: &Invocation<'_>,
 ) -> Result<&'c mut dyn SimFaults> {
     require_simulator(context, invocation)?;
-    context
-        .hsm
-        .sim_faults()
-        .ok_or_else(|| unavailable(&invocation.spec.path, "the simulator (--backend sim)"))
+    context.hsm.sim_faults().ok_or_else(|| {
+        unavailable(
+            &invocation.spec.path,
+            "the simulator (the default, without --pkcs11)",
+        )
+    })
 }
 
 fn notice(message: String) -> Reply {

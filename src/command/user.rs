@@ -14,12 +14,7 @@ pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Res
     let actor = actor(context)?;
     let username = username(invocation)?;
     let role = role(invocation)?;
-    if context
-        .hsm
-        .list_users()?
-        .iter()
-        .any(|user| user.username == username)
-    {
+    if context.hsm.user_exists(&username, None)? {
         return Err(Error::UserExists { username });
     }
     let password = context.secret(invocation, "password", &username)?;
@@ -57,11 +52,7 @@ pub fn change_password(
     if actor.role == Role::CryptoUser && (actor.username != username || role != actor.role) {
         return Err(Error::OwnPasswordOnly);
     }
-    let exists = context
-        .hsm
-        .list_users()?
-        .iter()
-        .any(|user| user.username == username && user.role.login_role() == Some(role));
+    let exists = context.hsm.user_exists(&username, Some(role))?;
     if !exists && !is_built_in(&username) {
         return Err(Error::UserNotFound { username, role });
     }

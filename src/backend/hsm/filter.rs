@@ -60,6 +60,17 @@ impl Filter {
             })
     }
 
+    /// Every `attr.` word as a name and the value asked for, so that a backend can narrow its
+    /// search by those it can search on; `matches` still has the last word.
+    pub fn attribute_conditions(&self) -> impl Iterator<Item = (AttributeName, &AttributeValue)> {
+        self.conditions
+            .iter()
+            .filter_map(|condition| match condition {
+                Condition::Attribute { name, expected } => Some((*name, expected)),
+                Condition::Reference(_) => None,
+            })
+    }
+
     /// The reference the filter asks for, for the same purpose as `label`.
     pub fn reference(&self) -> Option<KeyReference> {
         self.conditions

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod key;
 mod login;
 pub mod mechanism;
+pub mod pkcs11;
 pub mod requests;
 pub mod sim;
 
@@ -192,6 +193,16 @@ pub trait HsmBackend {
 
     /// All users, ordered by username.
     fn list_users(&mut self) -> Result<Vec<UserInfo>>;
+
+    /// Whether a user of this name (and `role`, when given) exists, asked before a command
+    /// prompts for a password for it: `user create` with no role, `user change-password` with
+    /// the user's.
+    fn user_exists(&mut self, username: &str, role: Option<Role>) -> Result<bool> {
+        Ok(self.list_users()?.iter().any(|user| {
+            user.username == username
+                && role.is_none_or(|role| user.role.login_role() == Some(role))
+        }))
+    }
 
     fn create_user(
         &mut self,

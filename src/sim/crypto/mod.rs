@@ -57,7 +57,7 @@ pub use pem::{
     NOT_PEM, decode_strict, parse_public_der, parse_public_pem, parse_reference_pem, public_pem,
     reference_pem,
 };
-pub use sign::{SigningKey, sign, verify};
+pub use sign::{SigningKey, prehashed_input, sign, verify, wrong_key_kind};
 pub use symmetric::{DATA_IV_LEN, data_iv, decrypt_data, encrypt_data};
 pub use vault::{MASTER_KEY_FILE_NAME, Vault};
 pub use wrap::{UnwrappingKey, Wrapped, WrappingKey, unwrap, wrap};

@@ -136,7 +136,7 @@ pub(super) fn verify(
 
 /// The hash the signature covers. For `rsa-pkcs` over a digest the data is a DigestInfo, which
 /// aws-lc rebuilds from the hash, so it must be exactly the DER that aws-lc would build.
-fn signed_digest(
+pub(super) fn signed_digest(
     mechanism: &SignMechanism,
     hash: Hash,
     data_type: DataType,
@@ -153,6 +153,20 @@ fn signed_digest(
 struct DigestInfo<'a> {
     digest_algorithm: AlgorithmIdentifierRef<'a>,
     digest: OctetStringRef<'a>,
+}
+
+/// The DigestInfo of `digest` as RFC 8017 §9.2 encodes it (SHA-2 with NULL parameters).
+pub(super) fn digest_info(hash: Hash, digest: &[u8]) -> Result<Vec<u8>> {
+    let digest = OctetStringRef::new(digest).map_err(|_| crypto_error("The digest is too long"))?;
+    DigestInfo {
+        digest_algorithm: AlgorithmIdentifierRef {
+            oid: hash.oid(),
+            parameters: Some(der::AnyRef::from(Null)),
+        },
+        digest,
+    }
+    .to_der()
+    .map_err(|_| crypto_error("Encoding the DigestInfo failed"))
 }
 
 fn digest_from_digest_info(hash: Hash, data: &[u8]) -> Result<Digest> {
@@ -209,18 +223,6 @@ mod tests {
         })
     }
 
-    pub(in super::super) fn digest_info(hash: Hash, digest: &[u8]) -> Vec<u8> {
-        DigestInfo {
-            digest_algorithm: AlgorithmIdentifierRef {
-                oid: hash.oid(),
-                parameters: Some(der::AnyRef::from(Null)),
-            },
-            digest: OctetStringRef::new(digest).unwrap(),
-        }
-        .to_der()
-        .unwrap()
-    }
-
     fn supported_mechanisms(hash: Hash) -> Vec<SignMechanism> {
         let mut mechanisms = vec![SignMechanism::RsaPkcs];
         for salt_length in [0, 10, hash.output_len()] {
@@ -241,7 +243,7 @@ mod tests {
             let digest = hash.digest(message);
             for mechanism in supported_mechanisms(hash) {
                 let digest_data = match mechanism {
-                    SignMechanism::RsaPkcs => digest_info(hash, digest.as_ref()),
+                    SignMechanism::RsaPkcs => digest_info(hash, digest.as_ref()).unwrap(),
                     _ => digest.as_ref().to_vec(),
                 };
                 for (data_type, data) in [
@@ -348,18 +350,19 @@ mod tests {
             "rsa-pkcs digest data must be a DER DigestInfo (RFC 8017 §9.2) of a sha256 hash"
         );
         assert_eq!(
-            attempt(&digest_info(Hash::Sha384, &[0; 48])).unwrap_err(),
+            attempt(&digest_info(Hash::Sha384, &[0; 48]).unwrap()).unwrap_err(),
             "The DigestInfo names algorithm 2.16.840.1.101.3.4.2.2, not the hash function sha256"
         );
         assert_eq!(
-            attempt(&digest_info(Hash::Sha256, &[0; 20])).unwrap_err(),
+            attempt(&digest_info(Hash::Sha256, &[0; 20]).unwrap()).unwrap_err(),
             "The DigestInfo holds 20 bytes, but a sha256 digest is 32 bytes"
         );
-        let mut trailing = digest_info(Hash::Sha256, digest.as_ref());
+        let mut trailing = digest_info(Hash::Sha256, digest.as_ref()).unwrap();
         trailing.push(0);
         assert!(attempt(&trailing).is_err());
         // Raw and DigestInfo input sign the same bytes.
-        let from_digest_info = attempt(&digest_info(Hash::Sha256, digest.as_ref())).unwrap();
+        let from_digest_info =
+            attempt(&digest_info(Hash::Sha256, digest.as_ref()).unwrap()).unwrap();
         let from_raw = sign_once(
             &SignMechanism::RsaPkcs,
             Hash::Sha256,

@@ -161,6 +161,22 @@ pub fn verify(
     }
 }
 
+/// What a signing mechanism that does not hash (PKCS#11's `CKM_RSA_PKCS`, `CKM_RSA_PKCS_PSS`,
+/// `CKM_ECDSA`) is given for this request: the DigestInfo for `rsa-pkcs`, the bare hash for PSS
+/// and ECDSA, after the same checks the simulator's own signing makes.
+pub fn prehashed_input(
+    mechanism: &SignMechanism,
+    hash: Hash,
+    data_type: DataType,
+    data: &[u8],
+) -> Result<Vec<u8>> {
+    let digest = super::rsa_signature::signed_digest(mechanism, hash, data_type, data)?;
+    match mechanism {
+        SignMechanism::RsaPkcs => super::rsa_signature::digest_info(hash, digest.as_ref()),
+        SignMechanism::RsaPkcsPss { .. } | SignMechanism::Ecdsa => Ok(digest.as_ref().to_vec()),
+    }
+}
+
 /// The hash that PSS and ECDSA sign: computed from raw data, or taken as given after checking
 /// that its length fits the hash function.
 pub(super) fn prehash(hash: Hash, data_type: DataType, data: &[u8]) -> Result<Digest> {
@@ -184,7 +200,8 @@ fn kind_name(kind: AsymmetricKind) -> String {
     }
 }
 
-fn wrong_key_kind(mechanism: &SignMechanism, kind: AsymmetricKind) -> Error {
+/// The error of signing or verifying with a key of the wrong algorithm for the mechanism.
+pub fn wrong_key_kind(mechanism: &SignMechanism, kind: AsymmetricKind) -> Error {
     let needed = match mechanism {
         SignMechanism::Ecdsa => "an EC",
         SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. } => "an RSA",
