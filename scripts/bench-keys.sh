@@ -128,36 +128,8 @@ for pair in "rsa rsa-public" "ec ec-public"; do
 $login
 key generate-file --encoding pem --path $work/$1.pem --filter attr.label=$2
 EOF
-  python3 - "$work/large-$1.cli.out" "$work/$1-sig" "$samples" "$1" <<'EOF'
-import base64, json, sys
-out, prefix, samples, kind = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-lines = open(out).read().splitlines()[1:]  # the first line is the login
-step = max(1, len(lines) // samples)
-def der_integer(value):
-    value = value.lstrip(b"\0") or b"\0"
-    if value[0] & 0x80:
-        value = b"\0" + value
-    return b"\x02" + bytes([len(value)]) + value
-for n, line in enumerate(lines[::step][:samples]):
-    signature = base64.b64decode(json.loads(line)["data"]["signature"])
-    if kind == "ec":
-        half = len(signature) // 2
-        body = der_integer(signature[:half]) + der_integer(signature[half:])
-        signature = b"\x30" + bytes([len(body)]) + body
-    open(f"{prefix}-{n}.bin", "wb").write(signature)
-EOF
-  verified=0
-  for signature in "$work/$1-sig"-*.bin; do
-    if ! openssl dgst -sha256 -verify "$work/$1.pem" -signature "$signature" "$work/data" >/dev/null; then
-      echo "bench-keys: the $1 signature $signature of the shell does not verify with openssl" >&2
-      exit 1
-    fi
-    verified=$((verified + 1))
-  done
-  if [[ $verified -ne $samples ]]; then
-    echo "bench-keys: only $verified of $samples $1 signatures were sampled" >&2
-    exit 1
-  fi
+  python3 scripts/verify-signatures.py "$1" "$work/$1.pem" "$work/data" \
+    --batch "$work/large-$1.cli.out" --samples "$samples"
 done
 
 # Each round runs openssl, then the shell, for each algorithm in turn.

@@ -23,6 +23,8 @@ if [[ ! -x /usr/bin/openssl ]]; then
   "${sudo[@]}" apt-get update -qq
   "${sudo[@]}" apt-get install -y -qq openssl >/dev/null
 fi
+# The PKCS#11 tests run the shell, pkcs11-tool and openssl on SoftHSM2 tokens of their own.
+scripts/softhsm.sh install
 
 cargo fmt --all -- --check
 # Every test runs with the cargo feature `aws` (the --aws backend and the golden transcripts over

@@ -24,6 +24,7 @@ mod safety;
 mod serve;
 mod sign_cache;
 mod single;
+mod softhsm;
 mod state_permissions;
 mod test;
 mod transcript;
