@@ -87,10 +87,6 @@ impl SoftHsmToken {
     }
 
     /// `CLOUDHSM_PIN` for single-command mode: [`USERNAME`]`:`[`USER_PIN`].
-    #[expect(
-        dead_code,
-        reason = "for the tests of the PKCS#11 backend, which land with it"
-    )]
     pub fn crypto_user_pin(&self) -> String {
         format!("{USERNAME}:{USER_PIN}")
     }
@@ -142,7 +138,8 @@ impl SoftHsmToken {
     /// to `<name>.pem` in the token's directory, for openssl; returns that file name.
     pub fn export_public_pem(&self, label: &str, name: &str) -> String {
         let der = format!("{name}.der");
-        self.pkcs11_tool(&[
+        // Logged in: the shell makes public keys private objects (CKA_PRIVATE), as the CLI does.
+        self.pkcs11_tool_as_user(&[
             "--read-object",
             "--type",
             "pubkey",
@@ -165,10 +162,6 @@ impl SoftHsmToken {
 impl Test {
     /// Runs the shell on `token` (the environment of `--pkcs11 M --token-label L`), with its
     /// SoftHSM2 configuration; the caller keeps `token` alive while the shell runs.
-    #[expect(
-        dead_code,
-        reason = "for the tests of the PKCS#11 backend, which land with it"
-    )]
     pub fn pkcs11(self, token: &SoftHsmToken) -> Test {
         self.env("SOFTHSM2_CONF", &token.conf().to_string_lossy())
             .env(

@@ -72,6 +72,27 @@ impl KeyTypeClass {
         })
     }
 
+    /// Checks that a PEM file holding a public key of type `found` is what this
+    /// `--key-type-class` of `key import pem` names.
+    pub fn check_imported(self, found: KeyType) -> crate::error::Result<()> {
+        let expected = match found {
+            KeyType::Rsa => KeyTypeClass::RsaPublic,
+            KeyType::Ec => KeyTypeClass::EcPublic,
+            KeyType::Aes | KeyType::GenericSecret => KeyTypeClass::Aes,
+        };
+        if expected == self {
+            return Ok(());
+        }
+        Err(crate::error::Error::InvalidInput {
+            what: "PEM file",
+            reason: format!(
+                "it holds an {} public key, not the {} key --key-type-class names",
+                found.as_str().to_uppercase(),
+                self.key_type().as_str().to_uppercase()
+            ),
+        })
+    }
+
     pub fn key_type(self) -> KeyType {
         match self {
             KeyTypeClass::Aes => KeyType::Aes,

@@ -452,20 +452,11 @@ impl SimHsm {
         let public = crypto::parse_public_pem(pem)?;
         let facts = crypto::public_facts(&public)?;
         let found = match facts {
-            PublicFacts::Rsa { .. } => KeyTypeClass::RsaPublic,
-            PublicFacts::Ec { .. } => KeyTypeClass::EcPublic,
+            PublicFacts::Rsa { .. } => KeyType::Rsa,
+            PublicFacts::Ec { .. } => KeyType::Ec,
         };
-        if found != key_type_class {
-            return Err(Error::InvalidInput {
-                what: "PEM file",
-                reason: format!(
-                    "it holds an {} public key, not the {} key --key-type-class names",
-                    found.key_type().as_str().to_uppercase(),
-                    key_type_class.key_type().as_str().to_uppercase()
-                ),
-            });
-        }
-        let check_value = crypto::check_value(found.key_type(), CheckValueInput::Public(&public))?;
+        key_type_class.check_imported(found)?;
+        let check_value = crypto::check_value(found, CheckValueInput::Public(&public))?;
         let key_length = length(facts.key_length_bytes());
         let attributes = KeyAttributes::imported_public(
             asymmetric_facts(facts),

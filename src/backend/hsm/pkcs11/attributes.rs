@@ -280,7 +280,8 @@ pub fn read_key(session: &Session, handle: ObjectHandle) -> Result<Option<TokenK
             .get(&AttributeName::Destroyable)
             .copied()
             .unwrap_or(true),
-        extractable: flag_of(AttributeName::Extractable),
+        // CKA_EXTRACTABLE is a private and secret key attribute: a public key is always readable.
+        extractable: class == KeyClass::PublicKey || flag_of(AttributeName::Extractable),
         local: flag_of(AttributeName::Local),
         modifiable: read
             .flags

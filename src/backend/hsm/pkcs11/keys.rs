@@ -11,8 +11,8 @@ use super::public::ec_point_attribute;
 use crate::backend::hsm::filter::{Filter, select_one};
 use crate::backend::hsm::key::{
     AsymmetricFacts, AttributeName, CheckValue, Creation, EcFacts, GeneratedPair, Key,
-    KeyAttributes, KeyClass, KeyLifetime, KeyListEntry, KeyListPage, KeyReference, PairLengths,
-    RsaFacts, SecretKeyType, page,
+    KeyAttributes, KeyClass, KeyLifetime, KeyListEntry, KeyListPage, KeyReference, KeyType,
+    PairLengths, RsaFacts, SecretKeyType, page,
 };
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
@@ -349,22 +349,10 @@ impl Pkcs11Hsm {
         let public = parse_public_pem(pem)?;
         let facts = public_facts(&public)?;
         let found = match facts {
-            PublicFacts::Rsa { .. } => KeyTypeClass::RsaPublic,
-            PublicFacts::Ec { .. } => KeyTypeClass::EcPublic,
+            PublicFacts::Rsa { .. } => KeyType::Rsa,
+            PublicFacts::Ec { .. } => KeyType::Ec,
         };
-        if !matches!(
-            key_type_class,
-            KeyTypeClass::RsaPublic | KeyTypeClass::EcPublic
-        ) || found != key_type_class
-        {
-            return Err(Error::InvalidInput {
-                what: "--key-type-class",
-                reason: format!(
-                    "the PEM file holds an {} public key",
-                    found.key_type().as_str().to_uppercase()
-                ),
-            });
-        }
+        key_type_class.check_imported(found)?;
         let (asymmetric, mut key_template) = match facts {
             PublicFacts::Rsa {
                 modulus,
@@ -399,7 +387,7 @@ impl Pkcs11Hsm {
         )?;
         let mut template = vec![
             Attribute::Class(object_class(KeyClass::PublicKey)),
-            Attribute::KeyType(ck_key_type(found.key_type())),
+            Attribute::KeyType(ck_key_type(found)),
         ];
         template.extend(creation_template(&attributes));
         template.append(&mut key_template);
