@@ -579,3 +579,59 @@ fn a_module_or_token_that_cannot_be_used_stops_the_shell_with_one_line() {
         usage.stderr
     );
 }
+
+#[test]
+fn brief_and_verbose_listings_count_the_same_keys_and_never_other_objects() {
+    let token = SoftHsmToken::new();
+    std::fs::write(token.dir().join("data.bin"), b"not a key").unwrap();
+    token.pkcs11_tool_as_user(&[
+        "--write-object",
+        "data.bin",
+        "--type",
+        "data",
+        "--label",
+        "k-data",
+    ]);
+    let mut shell = logged_in(&token);
+    for label in ["k-1", "k-2", "k-3"] {
+        ok(
+            &mut shell,
+            &format!("key generate-symmetric aes --key-length-bytes 16 --label {label}"),
+        );
+    }
+    ok(
+        &mut shell,
+        "key generate-asymmetric-pair ec --curve prime256v1 --public-label k-4 --private-label k-5",
+    );
+    for filter in [
+        "",
+        "--filter attr.class=secret-key",
+        "--filter attr.label=k-data",
+    ] {
+        let brief = ok(&mut shell, &format!("key list --max-items 100 {filter}"));
+        let verbose = ok(
+            &mut shell,
+            &format!("key list --max-items 100 --verbose {filter}"),
+        );
+        assert_eq!(
+            brief["total_key_count"], verbose["total_key_count"],
+            "{filter}"
+        );
+        let labels = |listing: &Value| -> Vec<String> {
+            listing["matched_keys"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|key| key["attributes"]["label"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        assert_eq!(labels(&brief), labels(&verbose), "{filter}");
+        assert!(!labels(&brief).contains(&"k-data".to_owned()));
+    }
+    assert_eq!(ok(&mut shell, "key list")["total_key_count"], 5);
+    let page = ok(&mut shell, "key list --max-items 2 --starting-token 2");
+    assert_eq!(page["total_key_count"], 5);
+    assert_eq!(page["returned_key_count"], 2);
+    assert_eq!(page["next_token"], "4");
+    shell.finish();
+}

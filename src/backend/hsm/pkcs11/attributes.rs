@@ -102,6 +102,19 @@ fn key_type(key_type: CkKeyType) -> Option<KeyType> {
 /// What `C_FindObjects` can search for of `filter`: class, key type, label and the boolean
 /// attributes, the first word of each. The other words are checked after reading.
 pub fn search_template(filter: &Filter) -> Vec<Attribute> {
+    searchable(filter).0
+}
+
+/// The search template of `filter` when it says all the filter says (every word searchable,
+/// none contradicting an earlier one of its attribute), so that what `C_FindObjects` returns
+/// needs no reading to be counted.
+pub fn exact_search_template(filter: &Filter) -> Option<Vec<Attribute>> {
+    let (template, exact) = searchable(filter);
+    (exact && filter.reference().is_none()).then_some(template)
+}
+
+fn searchable(filter: &Filter) -> (Vec<Attribute>, bool) {
+    let mut exact = true;
     let mut template: Vec<Attribute> = Vec::new();
     for (name, value) in filter.attribute_conditions() {
         let attribute = match (name, value) {
@@ -116,18 +129,39 @@ pub fn search_template(filter: &Filter) -> Vec<Attribute> {
             }
             (name, AttributeValue::Bool(value)) => match flag(name, *value) {
                 Some(attribute) => attribute,
-                None => continue,
+                None => {
+                    exact = false;
+                    continue;
+                }
             },
-            _ => continue,
+            _ => {
+                exact = false;
+                continue;
+            }
         };
-        if !template
+        match template
             .iter()
-            .any(|held| held.attribute_type() == attribute.attribute_type())
+            .find(|held| held.attribute_type() == attribute.attribute_type())
         {
-            template.push(attribute);
+            None => template.push(attribute),
+            Some(held) => exact &= *held == attribute,
         }
     }
-    template
+    (template, exact)
+}
+
+/// The label of an object, for brief listings that need nothing else of it.
+pub fn read_label(session: &Session, handle: ObjectHandle) -> Result<String> {
+    let values = session
+        .get_attributes(handle, &[AttributeType::Label])
+        .map_err(|error| failed("C_GetAttributeValue", error))?;
+    Ok(values
+        .into_iter()
+        .find_map(|value| match value {
+            Attribute::Label(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+            _ => None,
+        })
+        .unwrap_or_default())
 }
 
 /// The attributes a new key of this class is made with: what the user and the attribute table
@@ -445,6 +479,31 @@ mod tests {
             ]
         );
         assert!(search_template(&words(&["key-reference=0x10"])).is_empty());
+    }
+
+    #[test]
+    fn only_a_filter_that_is_all_searchable_counts_without_reading() {
+        assert_eq!(
+            exact_search_template(&words(&["attr.label=k1", "attr.sign=true"])),
+            Some(vec![
+                Attribute::Label(b"k1".to_vec()),
+                Attribute::Sign(true)
+            ])
+        );
+        assert_eq!(exact_search_template(&words(&[])), Some(vec![]));
+        for unsearchable in [
+            &["attr.curve=secp256r1"][..],
+            &["attr.label=k1", "attr.label=k2"],
+            &["key-reference=0x10"],
+            &["attr.id=0x01"],
+        ] {
+            assert_eq!(
+                exact_search_template(&words(unsearchable)),
+                None,
+                "{unsearchable:?}"
+            );
+        }
+        assert!(exact_search_template(&words(&["attr.label=k1", "attr.label=k1"])).is_some());
     }
 
     #[test]
