@@ -635,3 +635,25 @@ fn brief_and_verbose_listings_count_the_same_keys_and_never_other_objects() {
     assert_eq!(page["next_token"], "4");
     shell.finish();
 }
+
+#[test]
+fn a_key_deleted_by_another_process_is_not_signed_with_from_the_last_selection() {
+    let token = SoftHsmToken::new();
+    let mut shell = logged_in(&token);
+    ok(
+        &mut shell,
+        "key generate-asymmetric-pair ec --curve prime256v1 --public-label gone-pub \
+         --private-label gone --private-attributes sign=true id=99",
+    );
+    let sign = format!(
+        "crypto sign ecdsa --key-filter attr.label=gone --hash-function sha256 --data {}",
+        base64(MESSAGE)
+    );
+    ok(&mut shell, &sign);
+    token.pkcs11_tool_as_user(&["--delete-object", "--type", "privkey", "--id", "99"]);
+    assert_eq!(
+        failure(&mut shell, &sign),
+        "Key selection criteria matched 0 keys. Refine selection criteria to select a single key."
+    );
+    shell.finish();
+}

@@ -4,7 +4,7 @@
 
 use super::Pkcs11Hsm;
 use super::attributes::{TokenKey, ck_key_type, creation_template, object_class};
-use super::failure::{failed, return_value};
+use super::failure::{failed, is_stale_handle, return_value};
 use super::keys::{lifetime, require, shown, unusable};
 use super::mechanisms::{oaep, rsa_aes_second_step, signing, wrapping};
 use super::token::PinFormat;
@@ -83,7 +83,17 @@ impl Pkcs11Hsm {
         _actor: &Login,
         request: &SignRequest<'_>,
     ) -> Result<Signature> {
-        let key = self.select(request.key_filter)?;
+        match self.sign_once(request) {
+            Err(error) if is_stale_handle(&error) => {
+                self.forget_selection();
+                self.sign_once(request)
+            }
+            result => result,
+        }
+    }
+
+    fn sign_once(&mut self, request: &SignRequest<'_>) -> Result<Signature> {
+        let key = self.select_for_use(request.key_filter)?;
         require(
             &key,
             key.attributes.class == KeyClass::PrivateKey,
@@ -114,7 +124,17 @@ impl Pkcs11Hsm {
         request: &SignRequest<'_>,
         signature: &[u8],
     ) -> Result<KeyReference> {
-        let key = self.select(request.key_filter)?;
+        match self.verify_once(request, signature) {
+            Err(error) if is_stale_handle(&error) => {
+                self.forget_selection();
+                self.verify_once(request, signature)
+            }
+            result => result,
+        }
+    }
+
+    fn verify_once(&mut self, request: &SignRequest<'_>, signature: &[u8]) -> Result<KeyReference> {
+        let key = self.select_for_use(request.key_filter)?;
         require(
             &key,
             key.attributes.class == KeyClass::PublicKey,

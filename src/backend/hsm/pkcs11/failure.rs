@@ -28,6 +28,15 @@ pub fn return_value(error: &CryptokiError) -> Option<&RvError> {
     }
 }
 
+/// Whether `error` is a call refused because the object handle is gone (another process
+/// destroyed the key), so that a fresh search may find what the filter means now.
+pub fn is_stale_handle(error: &Error) -> bool {
+    matches!(error, Error::Pkcs11 { code, .. }
+        if [RvError::KeyHandleInvalid, RvError::ObjectHandleInvalid]
+            .iter()
+            .any(|rv| ckr_name(rv) == *code))
+}
+
 /// `CKR_PIN_INCORRECT` from cryptoki's `PinIncorrect`: the specification's spelling, which is
 /// what a module's documentation and logs use.
 pub fn ckr_name(rv: &RvError) -> String {
@@ -147,5 +156,10 @@ mod tests {
             "PKCS#11 C_Login failed with CKR_PIN_LOCKED: the PIN is locked after too many wrong attempts"
         );
         assert!(!error.to_string().contains('\n'));
+        assert!(!is_stale_handle(&error));
+        assert!(is_stale_handle(&failed(
+            "C_Sign",
+            CryptokiError::Pkcs11(RvError::KeyHandleInvalid, Function::Sign),
+        )));
     }
 }

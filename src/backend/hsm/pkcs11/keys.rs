@@ -116,6 +116,30 @@ impl Pkcs11Hsm {
         Ok(keys.remove(0))
     }
 
+    /// The one key `filter` selects for signing or verifying: the last selection of the same
+    /// filter while it is fresh (see `RESOLUTION_LIFETIME`), else a new one.
+    pub(super) fn select_for_use(&mut self, filter: &Filter) -> Result<Arc<TokenKey>> {
+        if let Some(resolved) = &self.resolved
+            && resolved.filter == *filter
+            && resolved.at.elapsed() < super::RESOLUTION_LIFETIME
+        {
+            return Ok(Arc::clone(&resolved.key));
+        }
+        let key = self.select(filter)?;
+        self.resolved = Some(super::Resolved {
+            filter: filter.clone(),
+            key: Arc::clone(&key),
+            at: std::time::Instant::now(),
+        });
+        Ok(key)
+    }
+
+    /// Drops a selection whose handle the token no longer knows.
+    pub(super) fn forget_selection(&mut self) {
+        self.resolved = None;
+        self.read_keys.clear();
+    }
+
     /// Reads a key just made, and shows it.
     fn made(&mut self, actor: &Login, handle: ObjectHandle) -> Result<Key> {
         let key = self.key(handle)?.ok_or_else(|| Error::Pkcs11 {

@@ -64,6 +64,20 @@ pub struct Pkcs11Hsm {
     /// reads its key once. Another process's change is still seen by `C_FindObjects`, and the
     /// token itself refuses a key that may no longer do what is asked.
     read_keys: HashMap<u64, Arc<TokenKey>>,
+    /// The key the last sign or verify filter selected, and when: reused for that filter for
+    /// [`RESOLUTION_LIFETIME`], as SoftHSM2's `C_FindObjects` re-reads its object files.
+    resolved: Option<Resolved>,
+}
+
+/// How long a filter's selection is reused by `crypto sign`/`verify` without searching the
+/// token again: a key relabelled by another process is seen within this time; one deleted
+/// is seen at once, since the token refuses its handle and the shell searches again.
+const RESOLUTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+struct Resolved {
+    filter: Filter,
+    key: Arc<TokenKey>,
+    at: std::time::Instant,
 }
 
 impl Pkcs11Hsm {
@@ -88,6 +102,7 @@ impl Pkcs11Hsm {
             logged_in: None,
             next_login_id: 1,
             read_keys: HashMap::new(),
+            resolved: None,
         })
     }
 
@@ -102,6 +117,7 @@ impl Pkcs11Hsm {
     /// Forgets every key read: this shell is about to change the token.
     fn forget_keys(&mut self) {
         self.read_keys.clear();
+        self.resolved = None;
     }
 
     fn backend_lacks(command: &str, needs: &'static str) -> Error {
