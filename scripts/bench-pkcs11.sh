@@ -17,8 +17,9 @@
 # the public keys pkcs11-tool reads off the token. BENCH_SIGNS_RSA and BENCH_SIGNS_EC set the
 # signatures per run, BENCH_RUNS hyperfine's runs per half and round (default 2), BENCH_SAMPLES
 # the sampled signatures (default 5), BENCH_OBJECTS the objects listed (default 10000),
-# BENCH_SINGLE_RUNS and BENCH_LIST_RUNS the runs of (ii) and (iii) (default 30 and 10),
-# BENCH_LISTS the listings of (iii) in batch (default 20).
+# BENCH_SINGLE_RUNS and BENCH_LIST_RUNS the runs of (ii) and (iii) (default 30 and 3: on
+# SoftHSM2 a process that loads 10,000 token objects takes seconds), BENCH_LISTS the listings
+# of (iii) in batch (default 5).
 # The tokens live in a temporary directory (scripts/softhsm.sh init) under BENCH_TMPDIR, by
 # default /dev/shm when it is writable: SoftHSM2 rewrites an object's file once per attribute
 # as it creates it, which on a disk makes filling the token ten times slower (reading and
@@ -37,8 +38,8 @@ ec_signs="${BENCH_SIGNS_EC:-20000}"
 samples="${BENCH_SAMPLES:-5}"
 objects="${BENCH_OBJECTS:-10000}"
 single_runs="${BENCH_SINGLE_RUNS:-30}"
-list_runs="${BENCH_LIST_RUNS:-10}"
-batch_lists="${BENCH_LISTS:-20}"
+list_runs="${BENCH_LIST_RUNS:-3}"
+batch_lists="${BENCH_LISTS:-5}"
 
 missing=()
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
@@ -242,7 +243,7 @@ for listing in "${listings[@]}"; do
   fi
 done
 if ((shell_ready)); then
-  hyperfine -N --style none --warmup 1 --runs "$list_runs" --export-json "$work/list-batch.json" \
+  hyperfine -N --style none --runs "$list_runs" --export-json "$work/list-batch.json" \
     --command-name "batch: login only" "${shell_on[*]} bench-list --file $work/login.cli" \
     "${batches[@]}"
 fi
