@@ -150,6 +150,32 @@ fn searchable(filter: &Filter) -> (Vec<Attribute>, bool) {
     (template, exact)
 }
 
+/// Whether the object `handle` is a key the shell shows (what `read_key` reads as a key),
+/// from its class and key type alone.
+pub fn shown_kind(session: &Session, handle: ObjectHandle) -> Result<bool> {
+    let values = session
+        .get_attributes(handle, &[AttributeType::Class, AttributeType::KeyType])
+        .map_err(|error| failed("C_GetAttributeValue", error))?;
+    let (mut class, mut kind) = (None, None);
+    for value in values {
+        match value {
+            Attribute::Class(found) => class = key_class(found),
+            Attribute::KeyType(found) => kind = key_type(found),
+            _ => {}
+        }
+    }
+    Ok(matches!(
+        (class, kind),
+        (
+            Some(KeyClass::SecretKey),
+            Some(KeyType::Aes | KeyType::GenericSecret)
+        ) | (
+            Some(KeyClass::PublicKey | KeyClass::PrivateKey),
+            Some(KeyType::Rsa | KeyType::Ec)
+        )
+    ))
+}
+
 /// The label of an object, for brief listings that need nothing else of it.
 pub fn read_label(session: &Session, handle: ObjectHandle) -> Result<String> {
     let values = session

@@ -4,7 +4,7 @@
 use super::Pkcs11Hsm;
 use super::attributes::{
     TokenKey, ck_key_type, creation_template, exact_search_template, flag, object_class, read_key,
-    read_label, search_template,
+    read_label, search_template, shown_kind,
 };
 use super::failure::failed;
 use super::mechanisms::{key_generation, validate_spec};
@@ -299,8 +299,9 @@ impl Pkcs11Hsm {
         Ok(KeyListPage::new(entries, keys.len(), window.next_token))
     }
 
-    /// A brief listing of a filter `C_FindObjects` answers exactly: the keys are counted by
-    /// handle, one search per kind of key the shell shows, and only the page's labels are read, so that a token
+    /// A brief listing of a filter `C_FindObjects` answers exactly: one search, the class and
+    /// key type of each object found (one fixed-size read) to count the keys the shell shows,
+    /// and only the page's labels, so that a token
     /// of many thousand objects lists in milliseconds.
     fn list_brief(
         &mut self,
@@ -308,36 +309,15 @@ impl Pkcs11Hsm {
         starting_token: Option<&str>,
         max_items: usize,
     ) -> Result<KeyListPage> {
-        // The kinds of key the shell shows, each searched for unless the filter names another.
-        const KINDS: [(KeyClass, KeyType); 6] = [
-            (KeyClass::SecretKey, KeyType::Aes),
-            (KeyClass::SecretKey, KeyType::GenericSecret),
-            (KeyClass::PublicKey, KeyType::Rsa),
-            (KeyClass::PublicKey, KeyType::Ec),
-            (KeyClass::PrivateKey, KeyType::Rsa),
-            (KeyClass::PrivateKey, KeyType::Ec),
-        ];
-        let mut handles = Vec::new();
-        for (class, key_type) in KINDS {
-            let kind = [
-                Attribute::Class(object_class(class)),
-                Attribute::KeyType(ck_key_type(key_type)),
-            ];
-            let named_otherwise = kind.iter().any(|wanted| {
-                template.iter().any(|given| {
-                    given.attribute_type() == wanted.attribute_type() && given != wanted
-                })
-            });
-            if named_otherwise {
-                continue;
+        let found = self
+            .session
+            .find_objects(template)
+            .map_err(|error| failed("C_FindObjects", error))?;
+        let mut handles = Vec::with_capacity(found.len());
+        for handle in found {
+            if shown_kind(&self.session, handle)? {
+                handles.push(handle);
             }
-            let mut search = template.to_vec();
-            search.extend(kind.into_iter().filter(|wanted| !template.contains(wanted)));
-            handles.extend(
-                self.session
-                    .find_objects(&search)
-                    .map_err(|error| failed("C_FindObjects", error))?,
-            );
         }
         handles.sort_by_key(|handle| handle.handle());
         handles.dedup_by_key(|handle| handle.handle());
