@@ -55,7 +55,9 @@ fi
 
 out="${MUTANTS_OUT:-target/mutants}"
 mkdir -p "$out"
-args=(--no-shuffle --jobs 1 --timeout "${MUTANTS_TIMEOUT:-300}" --output "$out")
+# --gitignore: the copy leaves out what git ignores, fuzz/'s corpora and build above all, which
+# a running scripts/fuzz.sh changes under the copy.
+args=(--no-shuffle --jobs 1 --gitignore=true --timeout "${MUTANTS_TIMEOUT:-300}" --output "$out")
 for file in "${files[@]}"; do
   args+=(--file "$file")
 done
