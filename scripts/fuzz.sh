@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes what the shell reads from outside (command lines, transcripts, PEM keys and
-# certificates, secrets files) with cargo-fuzz, each target for SECONDS (default 60), seeded from
-# the golden transcripts and the test PEM files. Prints each target's executions; fails when a
+# certificates, secrets files, and the request bodies and SigV4 headers `serve` takes) with
+# cargo-fuzz, each target for SECONDS (default 60), seeded from the golden transcripts, the test
+# PEM files and the serve tests' request bodies. Prints each target's executions; fails when a
 # target crashes (the input that crashed is kept in fuzz/artifacts/TARGET/).
 #
 #   scripts/fuzz.sh [SECONDS]          every target
@@ -10,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
-read -ra targets <<<"${FUZZ_TARGETS:-lex_bind transcript pem_intake secrets_file}"
+read -ra targets <<<"${FUZZ_TARGETS:-lex_bind transcript pem_intake secrets_file serve_request}"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
   cargo install cargo-fuzz --locked
@@ -25,7 +26,7 @@ else
 fi
 
 corpus=fuzz/corpus
-mkdir -p "$corpus"/{lex_bind,transcript,pem_intake,secrets_file}
+mkdir -p "$corpus"/{lex_bind,transcript,pem_intake,secrets_file,serve_request}
 
 # Seeds: every command line and every transcript of the golden tests, the PEM files they import,
 # and keys, a certificate and a CSR of kinds the golden files lack. Named by content, so
@@ -62,6 +63,7 @@ if command -v openssl >/dev/null; then
 fi
 printf '# secrets\nadmin=password1\nAlice = pa=ss\r\n\n  # indented\nbob=\n' | seed "$corpus/secrets_file"
 printf 'admin=password1\nnot a pair\n' | seed "$corpus/secrets_file"
+python3 fuzz/seed_serve_request.py "$corpus/serve_request"
 
 "${fuzz[@]}" build "${sanitizer[@]}"
 

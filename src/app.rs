@@ -114,7 +114,8 @@ struct Cli {
     /// With serve: the address to listen on [default: 127.0.0.1:4566]
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
-    /// With serve: accept only requests signed (SigV4) with this access key
+    /// With serve: accept only requests signed (SigV4) with this access key; given on the
+    /// command line it is visible to every local user (ps), the environment variable is not
     #[arg(
         long,
         env = "CLOUDHSM_SHELL_REQUIRE_CREDENTIALS",
@@ -123,6 +124,9 @@ struct Cli {
         value_parser = CredentialsParser
     )]
     require_credentials: Option<RequiredCredentials>,
+    /// Whether `--require-credentials` was a process argument rather than the environment.
+    #[arg(skip)]
+    require_credentials_in_arguments: bool,
     /// One command to run, e.g. `user list`; `interactive` starts the prompt, `serve` the server
     #[arg(
         trailing_var_arg = true,
@@ -187,6 +191,11 @@ const MODE_WORDS: [&str; 2] = ["interactive", "serve"];
 /// (`cloudhsm-shell serve --state-dir DIR --listen 127.0.0.1:0`) instead of becoming words of a
 /// command.
 fn parse_cli(args: Vec<OsString>) -> Cli {
+    let credentials_in_arguments = args.iter().any(|arg| {
+        arg.to_str().is_some_and(|arg| {
+            arg == "--require-credentials" || arg.starts_with("--require-credentials=")
+        })
+    });
     let mut cli = Cli::parse_from(&args);
     let mode_word = cli
         .command
@@ -209,6 +218,7 @@ fn parse_cli(args: Vec<OsString>) -> Cli {
         }
         cli.command = vec![mode.to_owned()];
     }
+    cli.require_credentials_in_arguments = credentials_in_arguments;
     let serving = cli.command.len() == 1 && cli.command[0] == "serve";
     if !serving && (cli.listen.is_some() || cli.require_credentials.is_some()) {
         Cli::command()
@@ -290,6 +300,7 @@ fn configure(mut cli: Cli) -> Config {
                     .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 4566)))
             }),
             credentials: cli.require_credentials,
+            credentials_in_arguments: cli.require_credentials_in_arguments,
         }
     } else if !cli.command.is_empty() {
         Mode::Single { words: cli.command }
@@ -336,11 +347,13 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Mode::Serve {
             listen,
             credentials,
+            credentials_in_arguments,
         } => {
             return server::run(ServeOptions {
                 listen: *listen,
                 sim: sim_options(config),
                 credentials: credentials.clone(),
+                credentials_in_arguments: *credentials_in_arguments,
             });
         }
         Mode::Interactive => with_shell(config, |shell, _| repl::run(shell, config))?,

@@ -32,6 +32,8 @@ pub enum Mode {
     Serve {
         listen: SocketAddr,
         credentials: Option<RequiredCredentials>,
+        /// The credentials came as a process argument, which every local user can read.
+        credentials_in_arguments: bool,
     },
 }
 

@@ -74,6 +74,34 @@ pub const TRANSCRIPT: FileKind = FileKind {
 
 /// The bytes of the regular file at `path`, at most `kind.limit` of them. Symbolic links are
 /// followed, as any file argument of the AWS CLI.
+/// `--history`: the line editor keeps at most 1000 entries and reads the file back whole at
+/// start-up, so a file past 16 MiB is not one it wrote.
+pub const HISTORY: FileKind = FileKind {
+    name: "a history file",
+    limit: 16 * 1024 * 1024,
+};
+
+/// Checks the file at `path` that the shell is about to open for writing and read back later
+/// (the history), when there is one: a regular file within `kind`'s limit.
+pub fn check_existing(path: &Path, kind: FileKind) -> Result<()> {
+    match std::fs::metadata(path) {
+        Ok(metadata) => {
+            require_regular(path, &metadata, kind)?;
+            require_within(path, metadata.len(), kind)
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(cannot_read(path, error)),
+    }
+}
+
+/// The same check on a file already open, so that one swapped in after [`check_existing`] is
+/// caught too.
+pub fn check_open_file(path: &Path, file: &File, kind: FileKind) -> Result<()> {
+    let metadata = file.metadata().map_err(|error| cannot_read(path, error))?;
+    require_regular(path, &metadata, kind)?;
+    require_within(path, metadata.len(), kind)
+}
+
 pub fn read_bytes(path: &Path, kind: FileKind) -> Result<Vec<u8>> {
     let metadata = std::fs::metadata(path).map_err(|error| cannot_read(path, error))?;
     require_regular(path, &metadata, kind)?;

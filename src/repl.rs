@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::intake;
 use crate::parse::line_carries_secret;
 use crate::shell::{Flow, Shell};
 use crate::table::{CommandTable, complete};
@@ -47,7 +48,12 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
         table: CommandTable::builtin(),
         colour: config.colour,
     }));
-    if let Some(path) = &config.history_file {
+    // `--history /dev/null` keeps no history: nothing to check, read or append.
+    let history_file = config
+        .history_file
+        .as_deref()
+        .filter(|path| *path != Path::new("/dev/null"));
+    if let Some(path) = history_file {
         prepare_history_file(path)?;
         // A missing or unreadable history only means starting without one.
         let _ = editor.load_history(path);
@@ -75,7 +81,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
             && !line_carries_secret(shell.table(), &line)
         {
             let _ = editor.add_history_entry(line.as_str());
-            if let Some(path) = &config.history_file {
+            if let Some(path) = history_file {
                 let _ = editor.history_mut().append(path);
             }
         }
@@ -90,8 +96,13 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
 }
 
 /// Creates the history file's directory (0700) and the file itself (0600) before the editor
-/// touches them, so that history is never readable by others.
+/// touches them, so that history is never readable by others. The editor reads the file back
+/// whole and appends to it after every line, so only a regular file within
+/// [`intake::HISTORY`]'s limit is taken: a FIFO would hang the prompt and `/dev/zero` would be
+/// read without end. It is opened non-blocking, so that a FIFO swapped in meanwhile cannot
+/// hang it either.
 fn prepare_history_file(path: &Path) -> Result<()> {
+    intake::check_existing(path, intake::HISTORY)?;
     if let Some(dir) = path.parent() {
         fs::DirBuilder::new()
             .recursive(true)
@@ -99,13 +110,14 @@ fn prepare_history_file(path: &Path) -> Result<()> {
             .create(dir)
             .map_err(|error| Error::io(format!("Cannot create {}", dir.display()), error))?;
     }
-    fs::OpenOptions::new()
+    let file = fs::OpenOptions::new()
         .create(true)
         .append(true)
         .mode(0o600)
+        .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map(drop)
-        .map_err(|error| Error::io(format!("Cannot open {}", path.display()), error))
+        .map_err(|error| Error::io(format!("Cannot open {}", path.display()), error))?;
+    intake::check_open_file(path, &file, intake::HISTORY)
 }
 
 /// Completion, hints and colour for the editor, from the command table.

@@ -39,9 +39,24 @@ pub struct SyntaxError {
 }
 
 impl SyntaxError {
+    /// Control characters that `message` quotes from the line (a quoted word may hold a newline
+    /// or a NUL) are shown escaped, `\n` and `\u{0}`: a message is one line, and a line cannot
+    /// make it print a second, forged one.
     pub fn new(message: impl Into<String>, span: Option<Range<usize>>) -> Self {
+        let message = message.into();
+        if !message.chars().any(char::is_control) {
+            return Self { message, span };
+        }
+        let mut shown = String::with_capacity(message.len());
+        for character in message.chars() {
+            if character.is_control() {
+                shown.extend(character.escape_default());
+            } else {
+                shown.push(character);
+            }
+        }
         Self {
-            message: message.into(),
+            message: shown,
             span,
         }
     }

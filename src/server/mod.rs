@@ -21,7 +21,11 @@ pub mod sigv4;
 mod wire;
 
 pub use http::MAX_BODY_BYTES;
+// What turns a request's bytes into an operation's input or an AWS error, without a socket:
+// public for the `serve_request` fuzz target.
+pub use input::Input;
 pub use sigv4::RequiredCredentials;
+pub use wire::{Protocol, WireError};
 
 use crate::backend::hsm::sim::SimHsm;
 use crate::error::{Error, Result};
@@ -37,7 +41,6 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use wire::WireError;
 
 /// Where `serve` listens when `--listen` is not given.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:4566";
@@ -50,10 +53,20 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     pub sim: SimOptions,
     pub credentials: Option<RequiredCredentials>,
+    /// The credentials came as a process argument: said on stderr at start-up.
+    pub credentials_in_arguments: bool,
 }
+
+/// Said on stderr when `serve` gets its secret access key as a process argument.
+pub const CREDENTIALS_IN_ARGUMENTS: &str = "warning: a secret access key on the command line is \
+    visible to every local user (ps, /proc); give it through CLOUDHSM_SHELL_REQUIRE_CREDENTIALS \
+    instead";
 
 /// Serves until Ctrl-C or SIGTERM, then lets the requests in flight finish; the exit status.
 pub fn run(options: ServeOptions) -> Result<u8> {
+    if options.credentials_in_arguments && options.credentials.is_some() {
+        let _ = writeln!(std::io::stderr().lock(), "{CREDENTIALS_IN_ARGUMENTS}");
+    }
     // Creates the state (and its first cluster) on a first run, before anything listens.
     SimHsm::open(&options.sim)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()

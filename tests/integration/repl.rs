@@ -6,6 +6,7 @@
 //! screen (`exp_string`) rather than whole screens.
 
 use crate::fixtures::state_with_users;
+use crate::test::Test;
 use crate::test::{ADMIN_PASSWORD, BINARY};
 use rexpect::process::WaitStatus;
 use rexpect::reader::Options;
@@ -275,4 +276,41 @@ fn the_prompt_names_user_and_cluster_once_logged_in_on_a_chosen_cluster() {
     expect(&mut shell, PROMPT);
     shell.send_line("quit").expect("cannot type");
     exits_with_status_zero(&mut shell);
+}
+
+/// `--history` names a file the prompt reads back whole and appends to: a FIFO hung the prompt
+/// before it showed, and `/dev/zero` was read without end. Both are refused at once (exit 2), a
+/// file past the limit too, and `/dev/null` keeps no history.
+#[test]
+fn a_history_that_is_not_a_regular_file_is_refused_at_once() {
+    let sandbox = tempfile::tempdir().unwrap();
+    let fifo = sandbox.path().join("fifo");
+    let made = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo(3) on a NUL-terminated path inside this test's own directory.
+    assert_eq!(unsafe { libc::mkfifo(made.as_ptr(), 0o600) }, 0);
+    let large = sandbox.path().join("large");
+    fs::File::create(&large)
+        .unwrap()
+        .set_len(16 * 1024 * 1024 + 1)
+        .unwrap();
+    for (path, reason) in [
+        (fifo.to_str().unwrap(), "it is a FIFO, not a regular file"),
+        ("/dev/zero", "it is a character device, not a regular file"),
+        (
+            large.to_str().unwrap(),
+            "it is larger than 16777216 bytes, the limit for a history file",
+        ),
+    ] {
+        let output = Test::new()
+            .args(["--history", path, "interactive"])
+            .stdin("quit\n")
+            .run_unchecked();
+        assert_eq!(output.status, Some(2), "{path}: {}", output.stdout);
+        assert!(output.stdout.contains(reason), "{path}: {}", output.stdout);
+    }
+    let output = Test::new()
+        .args(["--history", "/dev/null", "interactive"])
+        .stdin("quit\n")
+        .run_unchecked();
+    assert_eq!(output.status, Some(0), "{}", output.stdout);
 }

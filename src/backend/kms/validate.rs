@@ -340,4 +340,24 @@ mod tests {
         let error = blob_size(0, "plaintext", 1, 4096).unwrap_err().to_string();
         assert!(error.contains("Value '0 bytes' at 'plaintext'"), "{error}");
     }
+
+    #[test]
+    fn an_encryption_context_names_each_name_once() {
+        let context = |pairs: &[(&str, &str)]| -> EncryptionContext {
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect()
+        };
+        assert!(encryption_context(&context(&[])).is_ok());
+        assert!(encryption_context(&context(&[("a", "1"), ("b", "1"), ("A", "2")])).is_ok());
+        let error = encryption_context(&context(&[("b", "1"), ("a", "2"), ("b", "3")]))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "ValidationException: 1 validation error detected: an encryption context name \
+             appears twice"
+        );
+    }
 }

@@ -147,6 +147,26 @@ fn quoted_words_are_values_even_when_they_look_like_flags() {
     assert_eq!(invocation.text("username"), Some("--role"));
 }
 
+/// A quoted word may hold a newline or a NUL: a message that quotes it shows them escaped, so
+/// that it stays one line and a line cannot make the shell print a second, forged one (found by
+/// the lex_bind fuzz target: `"*custom-key-\n\0..."`).
+#[test]
+fn messages_show_control_characters_of_quoted_words_escaped() {
+    assert_eq!(
+        error("\"frob\nnicate\"").message,
+        "unrecognized command 'frob\\nnicate'"
+    );
+    assert_eq!(
+        error("user \"xy\u{0}zzy\"").message,
+        "unrecognized command 'user xy\\u{0}zzy'"
+    );
+    assert_eq!(
+        error("login --username a --role \"root\r\n{'error_code': 0}\"").message,
+        "invalid value 'root\\r\\n{'error_code': 0}' for '--role <ROLE>'; possible values: \
+         admin, crypto-user"
+    );
+}
+
 #[test]
 fn unknown_commands_suggest_the_closest_word() {
     fails(

@@ -9,6 +9,9 @@ use std::time::{Duration, SystemTime};
 
 const ACCESS_KEY_ID: &str = "AKIDSERVETEST";
 const SECRET_ACCESS_KEY: &str = "serve/secret+key/EXAMPLE";
+const CREDENTIALS_IN_ARGUMENTS: &str = "warning: a secret access key on the command line is \
+    visible to every local user (ps, /proc); give it through CLOUDHSM_SHELL_REQUIRE_CREDENTIALS \
+    instead";
 
 /// Sends `body` to `operation` signed with `secret` for `service` at `time`.
 fn signed(
@@ -189,6 +192,44 @@ fn only_requests_signed_with_the_required_key_are_served() {
     let (status, log) = served.stop();
     assert_eq!(status.code(), Some(0));
     assert!(!log.contains(SECRET_ACCESS_KEY), "{log}");
+    // Given as an argument, the key is in `ps` for every local user: the log's first line says so.
+    assert_eq!(log.lines().next(), Some(CREDENTIALS_IN_ARGUMENTS), "{log}");
+}
+
+/// From the environment, which other users cannot read, the same key draws no warning and is
+/// required all the same.
+#[test]
+fn credentials_from_the_environment_are_required_without_a_warning() {
+    let (_sandbox, state) = ready_state();
+    let credentials = format!("{ACCESS_KEY_ID}:{SECRET_ACCESS_KEY}");
+    let served = Served::start(
+        Test::new()
+            .state(&state)
+            .env("CLOUDHSM_SHELL_REQUIRE_CREDENTIALS", &credentials),
+        &[],
+    );
+    let (status, _) = signed(
+        &served,
+        "ListKeys",
+        b"{}",
+        SECRET_ACCESS_KEY,
+        "kms",
+        SystemTime::now(),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = signed(
+        &served,
+        "ListKeys",
+        b"{}",
+        "not-the-secret",
+        "kms",
+        SystemTime::now(),
+    );
+    assert_eq!(status, 400);
+    let (status, log) = served.stop();
+    assert_eq!(status.code(), Some(0));
+    assert!(!log.contains("warning"), "{log}");
+    assert_eq!(log.lines().count(), 2, "one line per request: {log}");
 }
 
 #[test]
