@@ -163,6 +163,14 @@ pub enum WrapMechanism {
 }
 
 impl WrapMechanism {
+    /// Whether an RSA key wraps and unwraps with this mechanism (an AES key otherwise).
+    pub fn uses_rsa(&self) -> bool {
+        matches!(
+            self,
+            WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
+        )
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             WrapMechanism::AesGcm { .. } => "aes-gcm",

@@ -172,15 +172,8 @@ fn aad_bytes(aad: &Option<Vec<u8>>) -> &[u8] {
     aad.as_deref().unwrap_or_default()
 }
 
-fn uses_rsa(mechanism: &WrapMechanism) -> bool {
-    matches!(
-        mechanism,
-        WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
-    )
-}
-
 fn wrong_key(mechanism: &WrapMechanism, role: &str) -> Error {
-    let needed = match (uses_rsa(mechanism), role) {
+    let needed = match (mechanism.uses_rsa(), role) {
         (false, _) => "an AES key",
         (true, "wrapping") => "an RSA public key",
         (true, _) => "an RSA private key",

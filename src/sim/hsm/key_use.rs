@@ -4,13 +4,13 @@
 use super::SimHsm;
 use super::check_reader;
 use super::keys::{
-    asymmetric_facts, length, lifetime, public_material, require, require_owner, select, unusable,
+    asymmetric_facts, length, public_material, require, require_owner, select, unusable,
 };
 use crate::backend::hsm::Login;
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{
-    AsymmetricFacts, CheckValue, Creation, Key, KeyAttributes, KeyClass, KeyKind, KeyReference,
-    KeyType,
+    AsymmetricFacts, CheckValue, Creation, Key, KeyAttributes, KeyClass, KeyKind, KeyLifetime,
+    KeyReference, KeyType,
 };
 use crate::backend::hsm::mechanism::WrapMechanism;
 use crate::backend::hsm::requests::{
@@ -121,7 +121,7 @@ impl SimHsm {
             "the key to wrap may only be wrapped with a trusted key",
         )?;
         let payload_secret = self.open_secret(&payload)?;
-        let wrapped = if uses_rsa(request.mechanism) {
+        let wrapped = if request.mechanism.uses_rsa() {
             require(
                 &wrapping,
                 wrapping.key.attributes.key_type() == KeyType::Rsa,
@@ -192,7 +192,7 @@ impl SimHsm {
         )?;
         let unwrapping_secret = self.open_secret(&unwrapping)?;
         let unwrapping_key = match (
-            uses_rsa(request.mechanism),
+            request.mechanism.uses_rsa(),
             unwrapping.key.attributes.key_type(),
         ) {
             (true, KeyType::Rsa) => UnwrappingKey::RsaPrivate(&unwrapping_secret),
@@ -222,7 +222,7 @@ impl SimHsm {
             kind,
             length(material.len()),
             CheckValue(check_value),
-            lifetime(new_key.session),
+            KeyLifetime::of_session_flag(new_key.session),
             &Creation {
                 label: new_key.label,
                 attributes: new_key.attributes,
@@ -329,13 +329,6 @@ impl SimHsm {
             Err(Error::SignatureVerificationFailed)
         }
     }
-}
-
-fn uses_rsa(mechanism: &WrapMechanism) -> bool {
-    matches!(
-        mechanism,
-        WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
-    )
 }
 
 /// What unwrapped bytes become under `--key-type-class`, checked: the right length for a

@@ -25,14 +25,6 @@ pub(crate) fn viewer(actor: &Login) -> Viewer<'_> {
     }
 }
 
-pub(crate) fn lifetime(session: bool) -> KeyLifetime {
-    if session {
-        KeyLifetime::Session
-    } else {
-        KeyLifetime::Persistent
-    }
-}
-
 /// What binds a sealed blob to its row: it cannot be moved to another key or cluster.
 pub(crate) fn associated_data(cluster_id: &str, reference: KeyReference) -> Vec<u8> {
     format!("{cluster_id}/{reference}").into_bytes()
@@ -243,7 +235,7 @@ impl SimHsm {
             secret_type,
             length(generated.secret.len()),
             CheckValue(check_value),
-            lifetime(options.session),
+            KeyLifetime::of_session_flag(options.session),
             &Creation {
                 label: options.label,
                 attributes: options.attributes,
@@ -287,7 +279,7 @@ impl SimHsm {
             asymmetric_facts(facts),
             lengths,
             CheckValue(check_value),
-            lifetime(options.session),
+            KeyLifetime::of_session_flag(options.session),
             &Creation {
                 label: options.public_label,
                 attributes: options.public_attributes,

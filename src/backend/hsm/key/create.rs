@@ -15,6 +15,17 @@ pub enum KeyLifetime {
     Session,
 }
 
+impl KeyLifetime {
+    /// The lifetime a command's `--session` flag asks for.
+    pub fn of_session_flag(session: bool) -> KeyLifetime {
+        if session {
+            KeyLifetime::Session
+        } else {
+            KeyLifetime::Persistent
+        }
+    }
+}
+
 /// One `NAME=VALUE` of `--attributes`, `--public-attributes` or `--private-attributes`, with
 /// its value already read for that attribute.
 #[derive(Clone, Debug, PartialEq, Eq)]

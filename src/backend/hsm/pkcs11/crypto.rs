@@ -5,13 +5,13 @@
 use super::Pkcs11Hsm;
 use super::attributes::{TokenKey, ck_key_type, creation_template, object_class};
 use super::failure::{failed, is_stale_handle, return_value};
-use super::keys::{lifetime, require, shown, unusable};
+use super::keys::{require, unusable};
 use super::mechanisms::{oaep, rsa_aes_second_step, signing, wrapping};
 use super::token::PinFormat;
 use crate::backend::hsm::Login;
 use crate::backend::hsm::key::{
-    CheckValue, Creation, Curve, EcFacts, Key, KeyAttributes, KeyClass, KeyKind, KeyReference,
-    KeyType, RsaFacts,
+    CheckValue, Creation, Curve, EcFacts, Key, KeyAttributes, KeyClass, KeyKind, KeyLifetime,
+    KeyReference, KeyType, RsaFacts,
 };
 use crate::backend::hsm::mechanism::{SignMechanism, WrapMechanism};
 use crate::backend::hsm::requests::{
@@ -51,13 +51,6 @@ fn check_algorithm(key: &TokenKey, mechanism: &SignMechanism) -> Result<()> {
     }
 }
 
-fn uses_rsa(mechanism: &WrapMechanism) -> bool {
-    matches!(
-        mechanism,
-        WrapMechanism::RsaAes { .. } | WrapMechanism::RsaOaep { .. } | WrapMechanism::RsaPkcs
-    )
-}
-
 /// An AES key of 32 bytes that lives for one rsa-aes step, extractable so that RSA-OAEP can
 /// carry it, or able to unwrap once it is carried in.
 fn ephemeral_aes_template(for_wrapping: bool) -> Vec<Attribute> {
@@ -83,10 +76,19 @@ impl Pkcs11Hsm {
         _actor: &Login,
         request: &SignRequest<'_>,
     ) -> Result<Signature> {
-        match self.sign_once(request) {
+        self.with_fresh_selection(|hsm| hsm.sign_once(request))
+    }
+
+    /// Runs `attempt`, and once more after a fresh search when the token no longer knew the
+    /// handle of the selection it reused (a key another process destroyed).
+    fn with_fresh_selection<T>(
+        &mut self,
+        mut attempt: impl FnMut(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        match attempt(self) {
             Err(error) if is_stale_handle(&error) => {
-                self.forget_selection();
-                self.sign_once(request)
+                self.forget_keys();
+                attempt(self)
             }
             result => result,
         }
@@ -124,13 +126,7 @@ impl Pkcs11Hsm {
         request: &SignRequest<'_>,
         signature: &[u8],
     ) -> Result<KeyReference> {
-        match self.verify_once(request, signature) {
-            Err(error) if is_stale_handle(&error) => {
-                self.forget_selection();
-                self.verify_once(request, signature)
-            }
-            result => result,
-        }
+        self.with_fresh_selection(|hsm| hsm.verify_once(request, signature))
     }
 
     fn verify_once(&mut self, request: &SignRequest<'_>, signature: &[u8]) -> Result<KeyReference> {
@@ -191,7 +187,7 @@ impl Pkcs11Hsm {
             !attributes.wrap_with_trusted || wrapping_key.attributes.trusted,
             "the key to wrap may only be wrapped with a trusted key",
         )?;
-        if uses_rsa(request.mechanism) {
+        if request.mechanism.uses_rsa() {
             require(
                 &wrapping_key,
                 wrapping_key.attributes.key_type() == KeyType::Rsa,
@@ -284,7 +280,7 @@ impl Pkcs11Hsm {
             "its unwrap attribute is false",
         )?;
         match (
-            uses_rsa(request.mechanism),
+            request.mechanism.uses_rsa(),
             unwrapping_key.attributes.key_type(),
         ) {
             (true, KeyType::Rsa) | (false, KeyType::Aes) => {}
@@ -325,7 +321,7 @@ impl Pkcs11Hsm {
             kind,
             0,
             CheckValue([0; 3]),
-            lifetime(new_key.session),
+            KeyLifetime::of_session_flag(new_key.session),
             &Creation {
                 label: new_key.label,
                 attributes: new_key.attributes,
@@ -372,12 +368,7 @@ impl Pkcs11Hsm {
                     .map_err(|error| failed("C_UnwrapKey", error))?
             }
         };
-        let key = self.key(handle)?.ok_or_else(|| Error::Pkcs11 {
-            call: "C_GetAttributeValue".to_owned(),
-            code: "no key".to_owned(),
-            meaning: "the token did not show the key it just unwrapped".to_owned(),
-        })?;
-        Ok(shown(actor, &key))
+        self.made(actor, handle)
     }
 
     fn unwrap_rsa_aes(

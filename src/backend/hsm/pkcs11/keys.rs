@@ -23,14 +23,6 @@ use crate::sim::crypto::{PublicFacts, parse_public_pem, public_facts, public_pem
 use cryptoki::object::{Attribute, ObjectHandle};
 use std::sync::Arc;
 
-pub(super) fn lifetime(session: bool) -> KeyLifetime {
-    if session {
-        KeyLifetime::Session
-    } else {
-        KeyLifetime::Persistent
-    }
-}
-
 /// A key as the replies show it: the handle is its reference, the logged-in user its owner.
 pub(super) fn shown(actor: &Login, key: &TokenKey) -> Key {
     Key::new(
@@ -134,18 +126,12 @@ impl Pkcs11Hsm {
         Ok(key)
     }
 
-    /// Drops a selection whose handle the token no longer knows.
-    pub(super) fn forget_selection(&mut self) {
-        self.resolved = None;
-        self.read_keys.clear();
-    }
-
     /// Reads a key just made, and shows it.
-    fn made(&mut self, actor: &Login, handle: ObjectHandle) -> Result<Key> {
+    pub(super) fn made(&mut self, actor: &Login, handle: ObjectHandle) -> Result<Key> {
         let key = self.key(handle)?.ok_or_else(|| Error::Pkcs11 {
             call: "C_GetAttributeValue".to_owned(),
             code: "no key".to_owned(),
-            meaning: "the token did not show the key it just made".to_owned(),
+            meaning: "the token did not show a key it just made".to_owned(),
         })?;
         Ok(shown(actor, &key))
     }
@@ -185,7 +171,7 @@ impl Pkcs11Hsm {
             secret_type,
             u32::try_from(bytes).unwrap_or(u32::MAX),
             CheckValue([0; 3]),
-            lifetime(options.session),
+            KeyLifetime::of_session_flag(options.session),
             &Creation {
                 label: options.label,
                 attributes: options.attributes,
@@ -232,7 +218,7 @@ impl Pkcs11Hsm {
                 private: 0,
             },
             CheckValue([0; 3]),
-            lifetime(options.session),
+            KeyLifetime::of_session_flag(options.session),
             &Creation {
                 label: options.public_label,
                 attributes: options.public_attributes,

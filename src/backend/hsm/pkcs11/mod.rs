@@ -114,7 +114,8 @@ impl Pkcs11Hsm {
         }
     }
 
-    /// Forgets every key read: this shell is about to change the token.
+    /// Forgets every key read and the last selection: this shell is about to change the token,
+    /// or the token no longer knows a handle the shell kept.
     fn forget_keys(&mut self) {
         self.read_keys.clear();
         self.resolved = None;
