@@ -91,10 +91,11 @@ fn check_table(table: RawTable) -> Result<Vec<CommandSpec>, String> {
 }
 
 fn command_spec(raw: RawCommand) -> Result<CommandSpec, String> {
-    let context = format!("command '{}'", raw.path);
-    let fail = |message: &str| format!("{context}: {message}");
+    // The context is formatted only on failure: the built-in table is checked at every start.
+    let path = raw.path;
+    let fail = |message: &str| format!("command '{path}': {message}");
 
-    let words: Vec<String> = raw.path.split(' ').map(str::to_owned).collect();
+    let words: Vec<String> = path.split(' ').map(str::to_owned).collect();
     if !words.iter().all(|word| is_lower_word(word)) {
         return Err(fail(
             "path must be words of lower-case letters, digits and '-', separated by single spaces",
@@ -116,15 +117,15 @@ fn command_spec(raw: RawCommand) -> Result<CommandSpec, String> {
         .arg
         .into_iter()
         .map(|arg| {
-            let arg_context = format!("{context}, arg '{}'", arg.name);
-            arg_spec(arg).map_err(|problem| format!("{arg_context}: {problem}"))
+            let name = arg.name.clone();
+            arg_spec(arg).map_err(|problem| format!("command '{path}', arg '{name}': {problem}"))
         })
         .collect::<Result<Vec<ArgSpec>, String>>()?;
     check_args_together(&args).map_err(|problem| fail(&problem))?;
     let one_of = one_of_groups(&args, raw.one_of).map_err(|problem| fail(&problem))?;
 
     Ok(CommandSpec {
-        path: raw.path,
+        path,
         words,
         id,
         summary: raw.summary,
