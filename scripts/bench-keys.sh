@@ -10,7 +10,7 @@
 # one through the shell would take minutes and measure nothing of key list). A missed target is
 # reported, not fatal: the script exits non-zero only when it could not measure, or when a
 # sample of the shell's signatures does not verify with openssl.
-# Signing alternates openssl and the shell for BENCH_ROUNDS rounds (default 3; in each, RSA with
+# Signing alternates openssl and the shell for BENCH_ROUNDS rounds (default 5; in each, RSA with
 # openssl then the shell, then ECDSA likewise), so that one noisy minute on a shared machine
 # cannot decide a figure: the verdict is on the median of the per-round ratios. The shell's rate
 # is per signature: the time of a one-signature process (start, state, the login's argon2 check,
@@ -25,7 +25,7 @@ cd "$(dirname "$0")/.."
 rsa_signs="${BENCH_SIGNS_RSA:-4000}"
 ec_signs="${BENCH_SIGNS_EC:-40000}"
 lists="${BENCH_LISTS:-2000}"
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 runs="${BENCH_RUNS:-2}"
 samples="${BENCH_SAMPLES:-5}"
 

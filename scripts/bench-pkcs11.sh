@@ -11,7 +11,7 @@
 #         under 50 ms as a whole process, for the first page, all of them, and a filter on one
 #         label, each beside a plain cryptoki process doing the same finds and reads
 #         (examples/pkcs11_list.rs).
-# Signing alternates the loop and the shell for BENCH_ROUNDS rounds (default 3; in each, RSA then
+# Signing alternates the loop and the shell for BENCH_ROUNDS rounds (default 5; in each, RSA then
 # ECDSA, the loop first), so that one noisy minute on a shared machine cannot decide a figure:
 # the verdict is on the median of the per-round ratios shell/loop (in signatures per second).
 # A sample of the shell's signatures and the loop's last ones are verified with openssl against
@@ -32,7 +32,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 runs="${BENCH_RUNS:-2}"
 rsa_signs="${BENCH_SIGNS_RSA:-2000}"
 ec_signs="${BENCH_SIGNS_EC:-20000}"

@@ -7,6 +7,7 @@ use crate::parse::SyntaxError;
 use colored::Colorize;
 use serde_json::{Value, json};
 use std::io::{self, Write};
+use zeroize::{Zeroize, Zeroizing};
 
 /// How envelopes are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +55,9 @@ pub struct Output {
     stdout: Box<dyn Write>,
     stderr: Box<dyn Write>,
     progress: Progress,
+    /// The envelope being printed: one buffer for the shell's life instead of a string per line
+    /// (a batch prints tens of thousands), wiped after each line as it may hold key material.
+    line: Zeroizing<Vec<u8>>,
 }
 
 /// A one-line spinner on stderr for commands that wait (`keystore connect --wait`), drawn only
@@ -109,6 +113,7 @@ impl Output {
             stderr,
             // The spinner goes where the carets go: to stderr, when it is a terminal.
             progress: Progress::new(carets),
+            line: Zeroizing::new(Vec::new()),
         }
     }
 
@@ -142,9 +147,17 @@ impl Output {
                 }
             }
             Rendered::Envelope(value) => {
-                let text = self.envelope_text(value);
-                self.stdout.write_all(text.as_bytes())?;
-                self.stdout.write_all(b"\n")?;
+                match (self.format, self.colour) {
+                    (Format::Json, false) => serde_json::to_writer(&mut *self.line, value)?,
+                    _ => {
+                        let text = Zeroizing::new(self.envelope_text(value));
+                        self.line.extend_from_slice(text.as_bytes());
+                    }
+                }
+                self.line.push(b'\n');
+                let written = self.stdout.write_all(&self.line);
+                self.line.zeroize();
+                written?;
             }
         }
         self.stdout.flush()
