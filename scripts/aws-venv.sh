@@ -1,8 +1,8 @@
 # Sourced by scripts/test.sh and scripts/bench-serve.sh: `aws_venv [moto]` makes a private Python
-# virtual environment in target/aws-venv with the AWS clients the tests drive `serve` with
+# virtual environment in aws-venv under the target directory with the AWS clients the tests drive `serve` with
 # (boto3, pinned) and, when asked, moto's server for the benchmark; exports AWS_VENV.
 aws_venv() {
-  AWS_VENV="$(pwd)/${CARGO_TARGET_DIR:-target}/aws-venv"
+  AWS_VENV="$(scripts/target-dir.sh)/aws-venv"
   export AWS_VENV
   local packages=(boto3==1.44.8)
   if [[ ${1:-} == moto ]]; then packages+=("moto[server]==5.2.5"); fi

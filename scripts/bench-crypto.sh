@@ -37,7 +37,7 @@ openssl speed -seconds "$openssl_seconds" rsa2048 ecdsap256 >"$work/openssl.txt"
 }
 cargo bench --locked --bench crypto -- --noplot
 
-criterion="${CARGO_TARGET_DIR:-target}/criterion/crypto-sign"
+criterion="$(scripts/target-dir.sh)/criterion/crypto-sign"
 python3 - "$work/openssl.txt" "$criterion" "$target_rsa_ratio" "$target_ecdsa_ratio" <<'PY'
 import json, sys
 

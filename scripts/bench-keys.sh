@@ -42,7 +42,7 @@ if ((${#missing[@]})); then
 fi
 
 cargo build --release --locked --quiet
-shell="$PWD/target/release/cloudhsm-shell"
+shell="$(scripts/target-dir.sh)/release/cloudhsm-shell"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

@@ -57,7 +57,7 @@ scripts/softhsm.sh install
 
 cargo build --release --locked --quiet --bin cloudhsm-shell --example pkcs11_sign_loop \
   --example pkcs11_fill --example pkcs11_list
-release="$PWD/${CARGO_TARGET_DIR:-target}/release"
+release="$(scripts/target-dir.sh)/release"
 shell="$release/cloudhsm-shell"
 loop="$release/examples/pkcs11_sign_loop"
 fill="$release/examples/pkcs11_fill"

@@ -34,7 +34,7 @@ aws_venv moto
 
 # --aws is in the build with the cargo feature `aws` only.
 cargo build --release --locked --features aws
-bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/cloudhsm-shell"
+bin="$(scripts/target-dir.sh)/release/cloudhsm-shell"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/cloudhsm-bench-serve.XXXXXX")"
 pids=()

@@ -34,7 +34,7 @@ fi
 
 # --- build -----------------------------------------------------------------------------------
 cargo build --release --locked
-bin="$(pwd)/${CARGO_TARGET_DIR:-target}/release/cloudhsm-shell"
+bin="$(scripts/target-dir.sh)/release/cloudhsm-shell"
 [[ -x $bin ]] || { echo "bench: no binary at $bin" >&2; exit 1; }
 
 # --- state and inputs ------------------------------------------------------------------------

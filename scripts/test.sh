@@ -36,7 +36,7 @@ cargo test --locked --features aws
 # The default build runs the simulator and serve; there --aws stops at start-up (exit 2) and
 # says how to build it in.
 cargo build --locked
-binary="$(pwd)/${CARGO_TARGET_DIR:-target}/debug/cloudhsm-shell"
+binary="$(scripts/target-dir.sh)/debug/cloudhsm-shell"
 status=0
 refusal=$("$binary" --aws --region us-east-1 --state-dir "$(mktemp -d)/state" keystore describe 2>&1) || status=$?
 if [[ $status -ne 2 || $refusal != *"--features aws"* ]]; then

@@ -23,6 +23,7 @@ mod pkcs11;
 mod rbac;
 mod repl;
 mod safety;
+mod scripts;
 mod serve;
 mod sign_cache;
 mod single;
