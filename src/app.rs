@@ -209,6 +209,9 @@ fn parse_cli(args: Vec<OsString>) -> Cli {
         without_mode_word.remove(without_mode_word.len() - cli.command.len());
         cli = Cli::parse_from(without_mode_word);
         if let Some(word) = cli.command.first() {
+            if word.starts_with('-') {
+                refuse_unknown_option(word);
+            }
             Cli::command()
                 .error(
                     ErrorKind::UnknownArgument,
@@ -217,6 +220,11 @@ fn parse_cli(args: Vec<OsString>) -> Cli {
                 .exit();
         }
         cli.command = vec![mode.to_owned()];
+    }
+    if let Some(word) = cli.command.first()
+        && word.starts_with('-')
+    {
+        refuse_unknown_option(word);
     }
     cli.require_credentials_in_arguments = credentials_in_arguments;
     let serving = cli.command.len() == 1 && cli.command[0] == "serve";
@@ -229,6 +237,25 @@ fn parse_cli(args: Vec<OsString>) -> Cli {
             .exit();
     }
     cli
+}
+
+/// Stops the shell (exit 2) on a word before the command that looks like an option but is none
+/// of the shell's (`--stat-dir DIR`): a command never starts with `-`, so it is a mistyped
+/// start-up option, not a command to refuse. Only the flag's name is repeated, never what
+/// follows an `=` (`--pasword=...` may hold a secret).
+fn refuse_unknown_option(word: &str) -> ! {
+    let name = word.split_once('=').map_or(word, |(name, _)| name);
+    let mut command = Cli::command();
+    let longs: Vec<String> = command
+        .get_arguments()
+        .filter_map(|arg| arg.get_long())
+        .map(|long| format!("--{long}"))
+        .collect();
+    let mut message = format!("unexpected argument '{name}'");
+    if let Some(long) = crate::parse::closest(name, longs.iter().map(String::as_str)) {
+        message.push_str(&format!("; did you mean '{long}'?"));
+    }
+    command.error(ErrorKind::UnknownArgument, message).exit()
 }
 
 /// `--aws` with its options, or `None`; the options without `--aws` stop the shell (exit 2).

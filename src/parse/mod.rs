@@ -15,6 +15,7 @@ use std::ops::Range;
 pub use bind::bind;
 pub use lex::{Token, lex};
 pub use screen::{line_carries_secret, screen};
+pub use suggest::closest;
 
 /// The longest line the shell reads: lexing and binding are linear, so this bounds the time a
 /// line can take, and a longer one is refused before it is looked at.

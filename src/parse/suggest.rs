@@ -38,10 +38,7 @@ pub(super) fn similar_path(
 }
 
 /// The candidate closest to `typed`, if any is close enough to be a likely typo.
-pub(super) fn closest<'c>(
-    typed: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
+pub fn closest<'c>(typed: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     candidates
         .into_iter()
         .filter_map(|candidate| {

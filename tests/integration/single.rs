@@ -308,3 +308,43 @@ fn a_single_command_is_recorded_with_its_login_and_replays() {
         format!("{}: 7 of 7 commands matched\n", transcript.display())
     );
 }
+
+/// What clap prints under a start-up error of ours.
+const USAGE_TAIL: &str =
+    "\n\nUsage: cloudhsm-shell [OPTIONS] [COMMAND]...\n\nFor more information, try '--help'.\n";
+
+#[test]
+fn a_mistyped_start_up_option_stops_the_shell_with_a_suggestion_before_it_touches_the_state() {
+    let test = Test::new()
+        .args(["--stat-dir", "/tmp/elsewhere", "user", "list"])
+        .stderr(&format!(
+            "error: unexpected argument '--stat-dir'; did you mean '--state-dir'?{USAGE_TAIL}"
+        ))
+        .status(2);
+    let state_dir = test.path("state");
+    test.run();
+    assert!(!state_dir.exists(), "the state was created");
+    Test::new()
+        .args(["serve", "--lisen", "127.0.0.1:0"])
+        .stderr(&format!(
+            "error: unexpected argument '--lisen'; did you mean '--listen'?{USAGE_TAIL}"
+        ))
+        .status(2)
+        .run();
+    Test::new()
+        .args(["-x", "user", "list"])
+        .stderr(&format!("error: unexpected argument '-x'{USAGE_TAIL}"))
+        .status(2)
+        .run();
+}
+
+#[test]
+fn a_mistyped_start_up_option_with_a_value_is_named_without_the_value() {
+    Test::new()
+        .args(["--pasword=Secret-Value-9", "user", "list"])
+        .stderr(&format!(
+            "error: unexpected argument '--pasword'{USAGE_TAIL}"
+        ))
+        .status(2)
+        .run();
+}
