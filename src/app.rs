@@ -419,9 +419,13 @@ fn with_shell(
         .as_ref()
         .map(|aws| aws_backends(aws, &options))
         .transpose()?;
-    let hsm: Box<dyn HsmBackend> = match &config.pkcs11 {
-        None => Box::new(SimHsm::open(&options)?),
-        Some(pkcs11) => Box::new(Pkcs11Hsm::open(pkcs11)?),
+    let (hsm, seed_warning): (Box<dyn HsmBackend>, _) = match &config.pkcs11 {
+        None => {
+            let sim = SimHsm::open(&options)?;
+            let warning = sim.seed_warning();
+            (Box::new(sim), warning)
+        }
+        Some(pkcs11) => (Box::new(Pkcs11Hsm::open(pkcs11)?), None),
     };
     let (kms, aws): (Box<dyn KmsBackend>, _) = match aws {
         None => (Box::new(SimKms::open(&options)?), None),
@@ -452,6 +456,10 @@ fn with_shell(
     let mut shell = Shell::new(CommandTable::builtin(), hsm, kms, Box::new(secrets), output);
     if let Some((control, sim_access)) = aws {
         shell = shell.with_aws(control, sim_access);
+    }
+    if let Some(warning) = seed_warning {
+        // A note that cannot be written changes nothing the commands do.
+        let _ = shell.output().note(&warning);
     }
     let all_succeeded = work(&mut shell, pin_username.as_deref())?;
     shell.close();

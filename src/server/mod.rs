@@ -68,7 +68,9 @@ pub fn run(options: ServeOptions) -> Result<u8> {
         let _ = writeln!(std::io::stderr().lock(), "{CREDENTIALS_IN_ARGUMENTS}");
     }
     // Creates the state (and its first cluster) on a first run, before anything listens.
-    SimHsm::open(&options.sim)?;
+    if let Some(warning) = SimHsm::open(&options.sim)?.seed_warning() {
+        let _ = writeln!(std::io::stderr().lock(), "{warning}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -44,6 +44,50 @@ impl IdSeed {
     }
 }
 
+/// How a `--seed` given for an existing state relates to the seed that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeedMismatch {
+    /// The state was made without `--seed`: its identifiers and clock are not the seeded ones.
+    MadeWithout,
+    /// The state was made with another seed.
+    MadeWithAnother,
+}
+
+/// What the state keeps of its seed: a digest, since the seed keys the predictable secrets of
+/// a seeded state.
+fn seed_digest(seed: IdSeed) -> Option<Vec<u8>> {
+    seed.deterministic.then(|| {
+        let mut keyed = digest::Context::new(&digest::SHA256);
+        keyed.update(b"cloudhsm-shell state seed");
+        keyed.update(&seed.value.to_be_bytes());
+        keyed.finish().as_ref()[..16].to_vec()
+    })
+}
+
+/// Records which seed (or none) made the new state in `tx`.
+pub fn record_seed(tx: &Transaction<'_>, seed: IdSeed) -> Result<()> {
+    tx.prepare_cached("UPDATE simulator SET seed_digest = ?1 WHERE singleton = 1")?
+        .execute([seed_digest(seed)])?;
+    Ok(())
+}
+
+/// Whether the `--seed` of this run (if any) is not the one the existing state was made with.
+/// A state seeded before its seed was recorded (on the virtual clock, no digest) cannot tell.
+pub fn seed_mismatch(tx: &Transaction<'_>, seed: IdSeed) -> Result<Option<SeedMismatch>> {
+    let Some(given) = seed_digest(seed) else {
+        return Ok(None);
+    };
+    let (recorded, virtual_clock): (Option<Vec<u8>>, bool) = tx
+        .prepare_cached("SELECT seed_digest, virtual_clock FROM simulator WHERE singleton = 1")?
+        .query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(match recorded {
+        Some(recorded) if recorded != given => Some(SeedMismatch::MadeWithAnother),
+        Some(_) => None,
+        None if virtual_clock => None,
+        None => Some(SeedMismatch::MadeWithout),
+    })
+}
+
 /// Identifier generator for one transaction.
 pub struct IdGenerator {
     rng: ChaCha20Rng,

@@ -263,6 +263,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE simulator ADD COLUMN virtual_clock INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE kms_keys DROP COLUMN cluster_id;
     "#,
+    // 10: a digest of the seed a state was made with (NULL: made without one), so that a
+    // --seed given for an existing state that another seed, or none, made is said to be so.
+    r#"
+    ALTER TABLE simulator ADD COLUMN seed_digest BLOB;
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -348,3 +348,32 @@ fn a_mistyped_start_up_option_with_a_value_is_named_without_the_value() {
         .status(2)
         .run();
 }
+
+#[test]
+fn a_seed_given_for_a_state_made_without_one_is_said_on_stderr() {
+    let first = Test::new().unseeded().args(["user", "list"]);
+    let state_dir = first.path("state");
+    // The first run's sandbox, which holds the state, lives as long as this output.
+    let _made_unseeded = first.run_unchecked();
+    let listing = vec![ok(json!({"users": [
+        listed("admin", "unactivated-admin", false),
+        listed("app_user", "internal(APPLIANCE_USER)", false),
+    ]}))];
+    Test::new()
+        .state(&state_dir)
+        .args(["user", "list"])
+        .stdout_json(listing.clone())
+        .stderr(&format!(
+            "warning: the state in {} was made without --seed, so this run's identifiers, \
+             secrets and timestamps repeat no run of the seed given: use that seed with a new \
+             --state-dir to reproduce one\n",
+            state_dir.display()
+        ))
+        .run();
+    Test::new()
+        .unseeded()
+        .state(&state_dir)
+        .args(["user", "list"])
+        .stdout_json(listing)
+        .run();
+}

@@ -11,7 +11,7 @@ use crate::backend::hsm::{Login, Role};
 use crate::error::{Error, Result};
 use crate::sim::clock;
 use crate::sim::crypto::Vault;
-use crate::sim::ids::{IdGenerator, IdSeed};
+use crate::sim::ids::{self, IdGenerator, IdSeed};
 use crate::sim::logins::{self, ProcessIdentity};
 use crate::sim::store::{self, Store};
 use crate::sim::users::{self};
@@ -35,6 +35,7 @@ pub struct SimHsm {
     /// True when `cluster_id` was chosen rather than defaulted (the prompt then names it).
     pub(crate) selected: bool,
     pub(crate) created_now: bool,
+    seed_mismatch: Option<ids::SeedMismatch>,
     pub(crate) process: ProcessIdentity,
     /// Seeds the identifiers of resources this handle creates (backups, subnets).
     pub(crate) id_seed: IdSeed,
@@ -63,26 +64,33 @@ impl SimHsm {
         // The common case, a state already at this binary's schema, needs no write lock.
         let current = store.read(|tx| {
             if schema::version(tx)? == schema::CURRENT_VERSION {
-                cluster::default_cluster_id(tx).map(Some)
+                Ok(Some((
+                    cluster::default_cluster_id(tx)?,
+                    ids::seed_mismatch(tx, seed)?,
+                )))
             } else {
                 Ok(None)
             }
         })?;
-        let (default_cluster_id, created_now) = match current {
-            Some(cluster_id) => (cluster_id, false),
+        let (default_cluster_id, created_now, seed_mismatch) = match current {
+            Some((cluster_id, seed_mismatch)) => (cluster_id, false, seed_mismatch),
             None => store.transaction(|tx| {
                 let found_version = schema::migrate(tx)?;
                 let created_now = found_version == 0;
+                let mut seed_mismatch = None;
                 if created_now {
                     clock::start(tx, options.seed.is_some())?;
+                    ids::record_seed(tx, seed)?;
                     let mut ids = IdGenerator::begin(tx, seed)?;
                     let created =
                         cluster::create_first_cluster(tx, &mut ids, clock::now_unix(tx)?)?;
                     // Written before the commit: if the commit fails, the next open creates the
                     // cluster again and rewrites the file, so the two never disagree for long.
                     store::write_private_file(&ca_path, &created.certificates.customer_ca_pem)?;
+                } else {
+                    seed_mismatch = ids::seed_mismatch(tx, seed)?;
                 }
-                Ok((cluster::default_cluster_id(tx)?, created_now))
+                Ok((cluster::default_cluster_id(tx)?, created_now, seed_mismatch))
             })?,
         };
         let cluster_id = match &options.cluster_id {
@@ -106,6 +114,7 @@ impl SimHsm {
             cluster_id,
             selected: options.cluster_id.is_some(),
             created_now,
+            seed_mismatch,
             process: ProcessIdentity::current(),
             id_seed: seed,
             vault: Vault::open_or_create(&options.state_dir)?,
@@ -116,6 +125,20 @@ impl SimHsm {
     /// True when this open created the first cluster, so the shell can say what to do next.
     pub fn created_now(&self) -> bool {
         self.created_now
+    }
+
+    /// What to say when `--seed` was given for a state that another seed, or none, made: the
+    /// run's identifiers, secrets and clock then repeat no seeded run.
+    pub fn seed_warning(&self) -> Option<String> {
+        let made = match self.seed_mismatch? {
+            ids::SeedMismatch::MadeWithout => "was made without --seed",
+            ids::SeedMismatch::MadeWithAnother => "was made with another --seed",
+        };
+        Some(format!(
+            "warning: the state in {} {made}, so this run's identifiers, secrets and timestamps \
+             repeat no run of the seed given: use that seed with a new --state-dir to reproduce one",
+            self.state_dir.display()
+        ))
     }
 
     pub fn state_dir(&self) -> &Path {

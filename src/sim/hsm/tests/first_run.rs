@@ -369,3 +369,44 @@ fn a_schema_newer_than_the_binary_is_refused() {
         "{error}"
     );
 }
+
+#[test]
+fn a_seed_given_for_a_state_that_another_seed_or_none_made_is_said_to_be_so() {
+    let temp = TempDir::new().unwrap();
+    let seeded = temp.path().join("seeded");
+    let opened = |dir: &std::path::Path, seed| SimHsm::open(&options(dir, seed)).unwrap();
+    assert_eq!(opened(&seeded, Some(7)).seed_warning(), None);
+    assert_eq!(opened(&seeded, Some(7)).seed_warning(), None);
+    assert_eq!(opened(&seeded, None).seed_warning(), None);
+    assert_eq!(
+        opened(&seeded, Some(8)).seed_warning(),
+        Some(format!(
+            "warning: the state in {} was made with another --seed, so this run's identifiers, \
+             secrets and timestamps repeat no run of the seed given: use that seed with a new \
+             --state-dir to reproduce one",
+            seeded.display()
+        ))
+    );
+    let unseeded = temp.path().join("unseeded");
+    assert_eq!(opened(&unseeded, None).seed_warning(), None);
+    let warning = opened(&unseeded, Some(7)).seed_warning().unwrap();
+    assert!(
+        warning.starts_with(&format!(
+            "warning: the state in {} was made without --seed, so",
+            unseeded.display()
+        )),
+        "{warning}"
+    );
+}
+
+#[test]
+fn a_state_seeded_before_seeds_were_recorded_draws_no_warning() {
+    let (_temp, dir, hsm) = fresh();
+    drop(hsm);
+    let db = rusqlite::Connection::open(dir.join(store::STATE_FILE_NAME)).unwrap();
+    db.execute("UPDATE simulator SET seed_digest = NULL", [])
+        .unwrap();
+    drop(db);
+    let reopened = SimHsm::open(&options(&dir, Some(8))).unwrap();
+    assert_eq!(reopened.seed_warning(), None);
+}
