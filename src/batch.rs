@@ -3,8 +3,9 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::intake;
 use crate::parse::{self, MAX_LINE_BYTES};
-use crate::shell::{Flow, Shell};
+use crate::shell::{Flow, Shell, SourceFile};
 use crate::transcript::record::Recorder;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader};
@@ -24,43 +25,127 @@ pub fn run(shell: &mut Shell, config: &Config, file: Option<&Path>) -> Result<bo
         .as_deref()
         .map(|path| Recorder::create(path, &config.state_dir))
         .transpose()?;
-    let mut all_succeeded = true;
+    let ran = run_lines(shell, reader, config.keep_going, recorder.as_mut(), 0)?;
+    Ok(ran.all_succeeded)
+}
+
+/// How deep `source` files may nest: a file that sources itself stops there.
+const MAX_SOURCE_DEPTH: usize = 8;
+
+/// What a run of lines came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ran {
+    pub all_succeeded: bool,
+    /// A line was `quit`: the shell ends, not only the file.
+    pub quit: bool,
+}
+
+/// Runs the lines of a `source` file at nesting `depth` (0 for a line typed or read by the
+/// mode); a file that cannot be opened is the failure of its `source` line.
+pub fn run_source(
+    shell: &mut Shell,
+    file: &SourceFile,
+    recorder: Option<&mut Recorder>,
+    depth: usize,
+) -> Result<Ran> {
+    let refused = |shell: &mut Shell, error: Error| {
+        shell.report(&error);
+        Ok(Ran {
+            all_succeeded: false,
+            quit: false,
+        })
+    };
+    if depth >= MAX_SOURCE_DEPTH {
+        let reason = format!(
+            "{} is sourced {MAX_SOURCE_DEPTH} files deep; a file that sources itself never ends",
+            file.path.display()
+        );
+        return refused(
+            shell,
+            Error::InvalidInput {
+                what: "source",
+                reason,
+            },
+        );
+    }
+    match intake::open_regular(&file.path, intake::BATCH_FILE) {
+        Ok(opened) => run_lines(
+            shell,
+            BufReader::new(opened),
+            file.keep_going,
+            recorder,
+            depth + 1,
+        ),
+        Err(error) => refused(shell, error),
+    }
+}
+
+/// Runs each logical line of `reader` through the funnel and records it, until the end, the
+/// first failure (unless `keep_going`) or `quit`. A `source` line is not recorded: the lines
+/// of its file are, so that a replay verifies each of them.
+fn run_lines(
+    shell: &mut Shell,
+    reader: impl BufRead,
+    keep_going: bool,
+    mut recorder: Option<&mut Recorder>,
+    depth: usize,
+) -> Result<Ran> {
+    let mut ran = Ran {
+        all_succeeded: true,
+        quit: false,
+    };
     let mut lines = LogicalLines::new(reader);
     while let Some(line) = lines.next_line()? {
-        let executed = match line {
+        let (succeeded, flow) = match line {
             Line::Text(line) => {
                 let executed = shell.run_line(&line);
-                if let Some(recorder) = recorder.as_mut() {
-                    recorder.record(shell.table(), &line, &executed)?;
+                match &executed.source {
+                    Some(file) => {
+                        let sourced = run_source(shell, file, recorder.as_deref_mut(), depth)?;
+                        let flow = if sourced.quit {
+                            Flow::Quit
+                        } else {
+                            Flow::Continue
+                        };
+                        (sourced.all_succeeded, flow)
+                    }
+                    None => {
+                        if let Some(recorder) = recorder.as_deref_mut() {
+                            recorder.record(shell.table(), &line, &executed)?;
+                        }
+                        (!executed.failed, executed.flow)
+                    }
                 }
-                executed
             }
             Line::TooLong { bytes } => {
                 let error = parse::line_too_long(bytes);
-                if let Some(recorder) = recorder.as_mut() {
+                if let Some(recorder) = recorder.as_deref_mut() {
                     recorder.skip(&error.message)?;
                 }
-                shell.reject(Error::Syntax(error))
+                let executed = shell.reject(Error::Syntax(error));
+                (!executed.failed, executed.flow)
             }
             Line::NotUtf8 { valid_up_to } => {
                 let error = Error::LineNotUtf8 { valid_up_to };
-                if let Some(recorder) = recorder.as_mut() {
+                if let Some(recorder) = recorder.as_deref_mut() {
                     recorder.skip(&error.to_string())?;
                 }
-                shell.reject(error)
+                let executed = shell.reject(error);
+                (!executed.failed, executed.flow)
             }
         };
-        if executed.failed {
-            all_succeeded = false;
-            if !config.keep_going {
+        if !succeeded {
+            ran.all_succeeded = false;
+            if !keep_going {
                 break;
             }
         }
-        if executed.flow == Flow::Quit {
+        if flow == Flow::Quit {
+            ran.quit = true;
             break;
         }
     }
-    Ok(all_succeeded)
+    Ok(ran)
 }
 
 /// One logical line of input.

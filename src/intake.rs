@@ -72,14 +72,34 @@ pub const TRANSCRIPT: FileKind = FileKind {
     limit: 16 * 1024 * 1024,
 };
 
-/// The bytes of the regular file at `path`, at most `kind.limit` of them. Symbolic links are
-/// followed, as any file argument of the AWS CLI.
 /// `--history`: the line editor keeps at most 1000 entries and reads the file back whole at
 /// start-up, so a file past 16 MiB is not one it wrote.
 pub const HISTORY: FileKind = FileKind {
     name: "a history file",
     limit: 16 * 1024 * 1024,
 };
+
+/// `source FILE`: command lines, read one at a time (each within the line limit), so only a
+/// bound against a wrong file.
+pub const BATCH_FILE: FileKind = FileKind {
+    name: "a file of command lines",
+    limit: 1024 * 1024 * 1024,
+};
+
+/// The regular file at `path` opened for reading (non-blocking, so that a FIFO swapped in
+/// cannot hang the shell), for a caller that reads it in pieces within `kind`'s limit.
+pub fn open_regular(path: &Path, kind: FileKind) -> Result<File> {
+    let metadata = std::fs::metadata(path).map_err(|error| cannot_read(path, error))?;
+    require_regular(path, &metadata, kind)?;
+    require_within(path, metadata.len(), kind)?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| cannot_read(path, error))?;
+    check_open_file(path, &file, kind)?;
+    Ok(file)
+}
 
 /// Checks the file at `path` that the shell is about to open for writing and read back later
 /// (the history), when there is one: a regular file within `kind`'s limit.
@@ -102,16 +122,10 @@ pub fn check_open_file(path: &Path, file: &File, kind: FileKind) -> Result<()> {
     require_within(path, metadata.len(), kind)
 }
 
+/// The bytes of the regular file at `path`, at most `kind.limit` of them. Symbolic links are
+/// followed, as any file argument of the AWS CLI.
 pub fn read_bytes(path: &Path, kind: FileKind) -> Result<Vec<u8>> {
-    let metadata = std::fs::metadata(path).map_err(|error| cannot_read(path, error))?;
-    require_regular(path, &metadata, kind)?;
-    require_within(path, metadata.len(), kind)?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-        .map_err(|error| cannot_read(path, error))?;
-    read_open_file(path, file, kind)
+    read_open_file(path, open_regular(path, kind)?, kind)
 }
 
 /// The text of the regular file at `path`, as [`read_bytes`] reads it; refused unless UTF-8.

@@ -33,7 +33,8 @@ pub fn render(result: &Result<Reply, Error>) -> Rendered {
         Ok(Reply::Status(text)) => Rendered::Envelope(json!({"error_code": 0, "data": text})),
         Ok(Reply::Data(data)) => Rendered::Envelope(json!({"error_code": 0, "data": data})),
         Ok(Reply::Text(text)) => Rendered::Text(text.clone()),
-        Ok(Reply::Quit) => Rendered::Nothing,
+        // A `source` line prints nothing of its own: its file's lines print their results.
+        Ok(Reply::Quit | Reply::Source(_)) => Rendered::Nothing,
         Err(error) => Rendered::Envelope(error_envelope(error)),
     }
 }

@@ -1,6 +1,7 @@
 //! Interactive mode: the `aws-cloudhsm >` prompt with history that never keeps a secret, tab
 //! completion, hints and colour, all feeding the one funnel.
 
+use crate::batch;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::intake;
@@ -84,6 +85,15 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
             if let Some(path) = history_file {
                 let _ = editor.history_mut().append(path);
             }
+        }
+        if let Some(file) = &executed.source {
+            // The file's lines are recorded as they run, not the source line itself.
+            match batch::run_source(shell, file, recorder.as_mut(), 0) {
+                Ok(ran) if ran.quit => break,
+                Ok(_) => {}
+                Err(error) => shell.report(&error),
+            }
+            continue;
         }
         if let Some(recorder) = recorder.as_mut() {
             recorder.record(shell.table(), &line, &executed)?;

@@ -4,6 +4,7 @@
 use crate::backend::hsm::HsmBackend;
 use crate::backend::hsm::cluster_control::ClusterControl;
 use crate::backend::kms::KmsBackend;
+pub use crate::command::SourceFile;
 use crate::command::{self, Context, Reply, SimAccess};
 use crate::error::Error;
 use crate::output::{Output, Rendered, render, render_error};
@@ -33,6 +34,8 @@ pub struct Executed {
     pub flow: Flow,
     /// True when the line's envelope has a non-zero `error_code`.
     pub failed: bool,
+    /// A `source` line: the file whose lines the mode runs next, each through this funnel.
+    pub source: Option<SourceFile>,
 }
 
 /// A logged-in (or not) shell on one backend.
@@ -155,7 +158,11 @@ impl Shell {
             Ok(Reply::Quit) => Flow::Quit,
             _ => Flow::Continue,
         };
-        finished(render(&result), warnings, None, flow)
+        let mut executed = finished(render(&result), warnings, None, flow);
+        if let Ok(Reply::Source(file)) = result {
+            executed.source = Some(file);
+        }
+        executed
     }
 
     /// Whether this shell holds a login now.
@@ -250,5 +257,6 @@ fn finished(
         screened: None,
         flow,
         failed,
+        source: None,
     }
 }

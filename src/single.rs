@@ -3,6 +3,7 @@
 //! does, and the same recording as the other modes.
 
 use crate::backend::hsm::Role;
+use crate::batch;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::parse;
@@ -68,6 +69,9 @@ fn step(
     let mut executed = shell.execute(line);
     if always_shown || executed.failed {
         shell.show(line, &mut executed);
+    }
+    if let Some(file) = &executed.source {
+        return Ok(batch::run_source(shell, file, recorder, 0)?.all_succeeded);
     }
     if let Some(recorder) = recorder {
         recorder.record(shell.table(), line, &executed)?;

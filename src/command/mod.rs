@@ -11,8 +11,11 @@ mod keystore;
 mod kms;
 mod login;
 mod sim;
+mod source;
 mod user;
 mod wrap;
+
+pub use source::SourceFile;
 
 use crate::backend::hsm::cluster_control::{
     Backup, ClusterControl, DescribeBackupsResponse, DescribeClustersResponse,
@@ -45,6 +48,8 @@ pub enum Reply {
     Text(String),
     /// Leave the shell.
     Quit,
+    /// Run the lines of a file next (`source`).
+    Source(source::SourceFile),
 }
 
 impl Reply {
@@ -166,6 +171,7 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
             invocation.list("command"),
         )?)),
         CommandId::Quit => Ok(Reply::Quit),
+        CommandId::Source => source::source(&invocation),
         CommandId::ClusterActivate => cluster::activate(context, &mut invocation),
         CommandId::ClusterHsmInfo => cluster::hsm_info(context),
         CommandId::Login => login::login(context, &mut invocation),

@@ -170,10 +170,7 @@ fn bind_args<'t>(
     tokens: &mut [Token<'_>],
     path_len: usize,
 ) -> Result<Invocation<'t>, SyntaxError> {
-    let path_arg = spec
-        .args
-        .iter()
-        .position(|arg| arg.kind == ArgKind::CommandPath);
+    let path_arg = spec.args.iter().position(|arg| arg.kind.is_positional());
     let mut values: Vec<Option<Value>> = vec![None; spec.args.len()];
     let mut path_words: Vec<Token<'_>> = Vec::new();
     // The secret flag whose value the previous word was: a stray word right after it is most
@@ -209,12 +206,7 @@ fn bind_args<'t>(
     if let Some(path_arg) = path_arg
         && !path_words.is_empty()
     {
-        resolve_exactly(table, &path_words)?;
-        let words = path_words
-            .into_iter()
-            .map(|word| word.text.into_owned())
-            .collect();
-        values[path_arg] = Some(Value::List(words));
+        values[path_arg] = Some(positional_value(table, &spec.args[path_arg], path_words)?);
     }
 
     let missing: Vec<String> = spec
@@ -379,6 +371,36 @@ fn defaults(spec: &CommandSpec, mut values: Vec<Option<Value>>) -> Vec<Option<Va
     values
 }
 
+/// The value of the positional words: a command path is checked against the table; any other
+/// positional arg takes exactly one word.
+fn positional_value(
+    table: &CommandTable,
+    arg: &ArgSpec,
+    mut words: Vec<Token<'_>>,
+) -> Result<Value, SyntaxError> {
+    if arg.kind == ArgKind::CommandPath {
+        resolve_exactly(table, &words)?;
+        return Ok(Value::List(
+            words
+                .into_iter()
+                .map(|word| word.text.into_owned())
+                .collect(),
+        ));
+    }
+    if words.len() > 1 {
+        let extra = &words[1];
+        return Err(SyntaxError::new(
+            format!(
+                "'{}' takes one {}; quote a value with spaces",
+                arg_usage(arg),
+                arg.value.as_deref().unwrap_or("value")
+            ),
+            Some(extra.span.clone()),
+        ));
+    }
+    Ok(Value::Text(words.remove(0).text.into_owned()))
+}
+
 /// The flag a word names among the command's args; the positional command path has no flag.
 fn find_arg<'s>(
     spec: &'s CommandSpec,
@@ -387,7 +409,7 @@ fn find_arg<'s>(
 ) -> Option<(usize, &'s ArgSpec)> {
     let long = token.is_long_flag();
     spec.args.iter().enumerate().find(|(_, arg)| {
-        arg.kind != ArgKind::CommandPath
+        !arg.kind.is_positional()
             && if long {
                 arg.name == name
             } else {
@@ -414,7 +436,7 @@ fn unexpected_flag(token: &Token<'_>, spec: Option<&CommandSpec>) -> SyntaxError
         let known = spec
             .into_iter()
             .flat_map(|spec| &spec.args)
-            .filter(|arg| arg.kind != ArgKind::CommandPath)
+            .filter(|arg| !arg.kind.is_positional())
             .map(|arg| arg.name.as_str())
             .chain(["help"]);
         (

@@ -112,7 +112,7 @@ pub fn choice(arg: &ArgSpec, text: &str) -> Result<(), String> {
 /// the word is a one-item list. Only integers and choices can be refused.
 pub fn word_value(arg: &ArgSpec, text: String) -> Result<Value, String> {
     match arg.kind {
-        ArgKind::String | ArgKind::Username => Ok(Value::Text(text)),
+        ArgKind::String | ArgKind::Username | ArgKind::Positional => Ok(Value::Text(text)),
         ArgKind::Integer => integer(arg, &text).map(Value::Integer),
         ArgKind::Choice => choice(arg, &text).map(|()| Value::Text(text)),
         ArgKind::Secret => Ok(Value::Secret(Secret::new(text))),

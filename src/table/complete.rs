@@ -88,7 +88,7 @@ fn arg_candidates(spec: &CommandSpec, args: &[&str], current: &str) -> Vec<Strin
     }
     spec.args
         .iter()
-        .filter(|arg| arg.kind != ArgKind::CommandPath)
+        .filter(|arg| !arg.kind.is_positional())
         .map(|arg| format!("--{}", arg.name))
         .filter(|flag| flag.starts_with(current) && !args.contains(&flag.as_str()))
         .collect()

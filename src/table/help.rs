@@ -32,6 +32,8 @@ pub fn arg_usage(arg: &ArgSpec) -> String {
         ArgKind::List => format!("--{} <{value}>...", arg.name),
         ArgKind::CommandPath if arg.required => format!("<{value}>..."),
         ArgKind::CommandPath => format!("[{value}]..."),
+        ArgKind::Positional if arg.required => format!("<{value}>"),
+        ArgKind::Positional => format!("[{value}]"),
         _ => format!("--{} <{value}>", arg.name),
     }
 }
@@ -56,18 +58,15 @@ pub fn usage(spec: &CommandSpec) -> String {
     let has_optional_flags = spec
         .args
         .iter()
-        .any(|arg| arg.kind != ArgKind::CommandPath && !arg.required);
+        .any(|arg| !arg.kind.is_positional() && !arg.required);
     if has_optional_flags {
         usage.push_str(" [OPTIONS]");
     }
     let required_flags = spec
         .args
         .iter()
-        .filter(|arg| arg.kind != ArgKind::CommandPath && arg.required);
-    let positionals = spec
-        .args
-        .iter()
-        .filter(|arg| arg.kind == ArgKind::CommandPath);
+        .filter(|arg| !arg.kind.is_positional() && arg.required);
+    let positionals = spec.args.iter().filter(|arg| arg.kind.is_positional());
     for arg in required_flags.chain(positionals) {
         usage.push(' ');
         usage.push_str(&arg_usage(arg));
@@ -142,10 +141,8 @@ fn command_help(table: &CommandTable, spec: &CommandSpec) -> String {
         out.push_str(&format!("       {} <COMMAND>\n", spec.path));
         push_section(&mut out, "Commands:", subcommands);
     }
-    let (positionals, flags): (Vec<&ArgSpec>, Vec<&ArgSpec>) = spec
-        .args
-        .iter()
-        .partition(|arg| arg.kind == ArgKind::CommandPath);
+    let (positionals, flags): (Vec<&ArgSpec>, Vec<&ArgSpec>) =
+        spec.args.iter().partition(|arg| arg.kind.is_positional());
     let argument_rows = positionals
         .iter()
         .map(|arg| (arg_usage(arg), arg_help(arg)))

@@ -31,6 +31,7 @@ macro_rules! command_ids {
 command_ids! {
     Help,
     Quit,
+    Source,
     ClusterActivate,
     ClusterHsmInfo,
     Login,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// The kind names of the TOML and the kinds they stand for, in the order the header lists them.
-const KIND_NAMES: [(&str, ArgKind); 8] = [
+const KIND_NAMES: [(&str, ArgKind); 9] = [
     ("string", ArgKind::String),
     ("username", ArgKind::Username),
     ("integer", ArgKind::Integer),
@@ -18,6 +18,7 @@ const KIND_NAMES: [(&str, ArgKind); 8] = [
     ("switch", ArgKind::Switch),
     ("list", ArgKind::List),
     ("command-path", ArgKind::CommandPath),
+    ("positional", ArgKind::Positional),
 ];
 
 /// The name a kind has in the table, e.g. `command-path`.
@@ -303,9 +304,10 @@ fn short(raw: Option<&str>, kind: ArgKind) -> Result<Option<char>, String> {
     let Some(raw) = raw else {
         return Ok(None);
     };
-    if kind == ArgKind::CommandPath {
-        return Err(String::from(
-            "a command-path is positional and has no short",
+    if kind.is_positional() {
+        return Err(format!(
+            "a {} is positional and has no short",
+            kind_name(kind)
         ));
     }
     let mut letters = raw.chars();
@@ -409,7 +411,7 @@ fn default_text(
         ArgKind::Secret => Err(String::from(
             "a secret cannot have a default: it would be a password in the table",
         )),
-        ArgKind::Switch | ArgKind::List | ArgKind::CommandPath => {
+        ArgKind::Switch | ArgKind::List | ArgKind::CommandPath | ArgKind::Positional => {
             Err(format!("a {} cannot have a default", kind_name(kind)))
         }
     }
@@ -431,12 +433,11 @@ fn check_args_together(args: &[ArgSpec]) -> Result<(), String> {
             ));
         }
     }
-    let paths = args
-        .iter()
-        .filter(|arg| arg.kind == ArgKind::CommandPath)
-        .count();
-    if paths > 1 {
-        return Err(String::from("at most one arg may be a command-path"));
+    let positionals = args.iter().filter(|arg| arg.kind.is_positional()).count();
+    if positionals > 1 {
+        return Err(String::from(
+            "at most one arg may be positional (a command-path or a positional)",
+        ));
     }
     Ok(())
 }

@@ -43,6 +43,15 @@ pub enum ArgKind {
     List,
     /// Positional words naming a command (for `help`).
     CommandPath,
+    /// One positional word that is not a command, e.g. the file of `source FILE`.
+    Positional,
+}
+
+impl ArgKind {
+    /// Given by position, without a flag.
+    pub fn is_positional(self) -> bool {
+        matches!(self, ArgKind::CommandPath | ArgKind::Positional)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -125,11 +134,7 @@ impl CommandTable {
         let mut command_words = HashSet::new();
         for (index, command) in commands.iter().enumerate() {
             command_words.extend(command.words.iter().cloned());
-            for arg in command
-                .args
-                .iter()
-                .filter(|arg| arg.kind != ArgKind::CommandPath)
-            {
+            for arg in command.args.iter().filter(|arg| !arg.kind.is_positional()) {
                 let secret_wins = |kind: &mut ArgKind| {
                     if arg.kind == ArgKind::Secret {
                         *kind = ArgKind::Secret;

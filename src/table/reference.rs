@@ -85,7 +85,7 @@ fn push_command(out: &mut String, command: &CommandSpec) {
 
 /// The flag as typed (`--username`, `-v`, `--verbose`), or the positional form.
 fn argument(arg: &ArgSpec) -> String {
-    if arg.kind == ArgKind::CommandPath {
+    if arg.kind.is_positional() {
         return format!("`{}` (positional)", arg_usage(arg));
     }
     match arg.short {

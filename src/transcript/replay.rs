@@ -30,6 +30,20 @@ pub fn run(shell: &mut Shell, path: &Path, bless: bool, state_dir: &Path) -> Res
             continue;
         }
         let executed = shell.execute(&runnable_line(&entry.line, state_dir));
+        if executed.source.is_some() {
+            // A recording holds the lines a sourced file ran, never the source line.
+            mismatches += 1;
+            note(
+                shell,
+                &format!(
+                    "{}:{}: `{}` was not run: a transcript holds the lines of a sourced file, not the source line",
+                    path.display(),
+                    entry.line_number,
+                    entry.line
+                ),
+            );
+            continue;
+        }
         let stdout = portable_stdout(&executed.rendered, state_dir);
         let same = matches(&entry.stdout, &stdout) && entry.warnings == executed.warnings;
         if !same && !bless {

@@ -28,6 +28,7 @@ mod serve;
 mod sign_cache;
 mod single;
 mod softhsm;
+mod source;
 mod state_permissions;
 mod test;
 mod transcript;

@@ -535,3 +535,22 @@ fn exactly_one_of_a_group() {
         "sign [OPTIONS] <--data <DATA>|--data-path <DATA_PATH>>"
     );
 }
+
+#[test]
+fn a_positional_arg_takes_one_word_that_is_not_a_command() {
+    let invocation = bound("source 'batch files/setup.cli' --keep-going");
+    assert_eq!(invocation.text("file"), Some("batch files/setup.cli"));
+    assert!(invocation.switch("keep-going"));
+    // Not checked against the command table, as help's command path is.
+    assert_eq!(bound("source user").text("file"), Some("user"));
+    fails(
+        "source a.cli b.cli",
+        "'<FILE>' takes one FILE; quote a value with spaces",
+        13..18,
+    );
+    fails(
+        "source",
+        "the following required arguments were not provided: <FILE>",
+        0..6,
+    );
+}

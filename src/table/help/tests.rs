@@ -18,6 +18,7 @@ Usage: <COMMAND>
 Commands:
   help                                   Print this message or the help of the given command
   quit                                   Quit the shell
+  source                                 Run the command lines of a file in this shell, as --file runs them
   cluster activate                       Activate the cluster by setting the password of the built-in admin
   cluster hsm-info                       Get the hardware information of the HSMs in the cluster
   login                                  Log in to the cluster

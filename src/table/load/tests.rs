@@ -156,7 +156,7 @@ fn unknown_kinds_are_refused() {
             "name = \"x\"\nkind = \"text\"\nvalue = \"X\"\nhelp = \"h\""
         )),
         "command 'user create', arg 'x': unknown kind 'text'; known kinds: string, username, \
-             integer, choice, secret, switch, list, command-path"
+             integer, choice, secret, switch, list, command-path, positional"
     );
 }
 
@@ -400,7 +400,7 @@ fn at_most_one_command_path() {
         error_of(&with_arg(&format!(
             "name = \"a\"\n{path}\n[[command.arg]]\nname = \"b\"\n{path}"
         ))),
-        "command 'user create': at most one arg may be a command-path"
+        "command 'user create': at most one arg may be positional (a command-path or a positional)"
     );
     assert_eq!(
         error_of(&with_arg(&format!("name = \"a\"\nshort = \"a\"\n{path}"))),
