@@ -172,6 +172,17 @@ pub enum Error {
     },
     #[error("Invalid {what}: {reason}")]
     InvalidInput { what: &'static str, reason: String },
+    /// `keystore connect --wait` that ended FAILED.
+    #[error(
+        "Key store {id} is FAILED with {code}: {meaning}. To fix it: keystore disconnect \
+         --custom-key-store-id {id}, then {fix}, then keystore connect again"
+    )]
+    ConnectFailed {
+        id: String,
+        code: &'static str,
+        meaning: &'static str,
+        fix: &'static str,
+    },
     /// A KMS API error: the exception name exactly as KMS spells it, then its message.
     #[error("{exception}: {message}")]
     Kms {

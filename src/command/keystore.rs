@@ -4,7 +4,7 @@
 use super::text;
 use super::{Context, Reply, ReplyData};
 use crate::backend::kms::{
-    ConnectionState, CreateRequest, DescribeRequest, KmsBackend, UpdateRequest,
+    CreateRequest, DescribeRequest, DescribeResponse, KmsBackend, UpdateRequest,
 };
 use crate::error::{Error, Result};
 use crate::intake::KMS_TRUST_ANCHOR;
@@ -69,22 +69,40 @@ pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<
     Ok(empty())
 }
 
+/// Without `--wait`, the API's empty reply. With it, the store's description once the
+/// connection settles; a connection that ends FAILED is an error naming the code and its fix.
 pub fn connect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let id = text(invocation, "custom-key-store-id");
     context.kms.connect_custom_key_store(id)?;
-    if invocation.switch("wait") {
-        wait_until_final(context.kms, context.progress, id)?;
+    if !invocation.switch("wait") {
+        return Ok(empty());
     }
-    Ok(empty())
+    let settled = wait_until_final(context.kms, context.progress, id)?;
+    if let Some(code) = settled
+        .custom_key_stores
+        .first()
+        .and_then(|store| store.connection_error_code)
+    {
+        let (meaning, fix) = code.meaning_and_fix();
+        return Err(Error::ConnectFailed {
+            id: id.to_owned(),
+            code: code.as_str(),
+            meaning,
+            fix,
+        });
+    }
+    Ok(Reply::data(ReplyData::KeyStores(settled)))
 }
 
+/// Without `--wait`, the API's empty reply; with it, the store's description once disconnected.
 pub fn disconnect(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let id = text(invocation, "custom-key-store-id");
     context.kms.disconnect_custom_key_store(id)?;
-    if invocation.switch("wait") {
-        wait_until_final(context.kms, context.progress, id)?;
+    if !invocation.switch("wait") {
+        return Ok(empty());
     }
-    Ok(empty())
+    let settled = wait_until_final(context.kms, context.progress, id)?;
+    Ok(Reply::data(ReplyData::KeyStores(settled)))
 }
 
 pub fn check_prerequisites(
@@ -102,12 +120,13 @@ pub fn check_prerequisites(
     Ok(Reply::data(ReplyData::Prerequisites(report)))
 }
 
-/// Reads the store again every [`WAIT_POLL`] until it is no longer CONNECTING or DISCONNECTING.
+/// Reads the store again every [`WAIT_POLL`] until it is no longer CONNECTING or DISCONNECTING;
+/// the description that says so.
 fn wait_until_final(
     kms: &mut dyn KmsBackend,
     progress: &mut Progress,
     id: &str,
-) -> Result<ConnectionState> {
+) -> Result<DescribeResponse> {
     let result = poll_until_final(kms, progress, id);
     progress.finish();
     result
@@ -117,7 +136,7 @@ fn poll_until_final(
     kms: &mut dyn KmsBackend,
     progress: &mut Progress,
     id: &str,
-) -> Result<ConnectionState> {
+) -> Result<DescribeResponse> {
     loop {
         let response = kms.describe_custom_key_stores(&DescribeRequest {
             id: Some(id),
@@ -131,7 +150,7 @@ fn poll_until_final(
                 message: format!("key store {id} vanished while waiting for it"),
             })?;
         if state.is_final() {
-            return Ok(state);
+            return Ok(response);
         }
         progress.tick(&format!("{id}: {}", state.as_str()));
         kms.let_time_pass(WAIT_POLL)?;

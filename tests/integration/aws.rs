@@ -247,7 +247,18 @@ fn connect_wait_polls_kms_until_the_store_is_connected() {
             STORE_ID,
             "--wait",
         ])
-        .stdout_json(vec![json!({"error_code": 0, "data": {}})])
+        .stdout_json(vec![json!({"error_code": 0, "data": {
+            "CustomKeyStores": [{
+                "CustomKeyStoreId": STORE_ID,
+                "CustomKeyStoreName": "ExampleKeyStore",
+                "CloudHsmClusterId": CLUSTER_ID,
+                "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
+                "ConnectionState": "CONNECTED",
+                "CreationDate": CREATED,
+                "CustomKeyStoreType": "AWS_CLOUDHSM"
+            }],
+            "Truncated": false
+        }})])
         .run();
     assert_eq!(
         kms.targets(),

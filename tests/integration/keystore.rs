@@ -70,7 +70,12 @@ fn state_with_store() -> tempfile::TempDir {
 /// and its TrustAnchorCertificate (the state's `customerCA.crt`).
 fn described(state: &Path) -> Value {
     let replies = batch(state, &lines(&["keystore describe"]));
-    let envelope = &replies[0];
+    only_store(state, &replies[0])
+}
+
+/// The one store of a describe reply (`keystore describe`, or a `--wait` that settled), without
+/// its creation date and trust anchor, which are checked here.
+fn only_store(state: &Path, envelope: &Value) -> Value {
     assert_eq!(envelope["error_code"], 0, "{envelope}");
     assert_eq!(envelope["data"]["Truncated"], false, "{envelope}");
     let mut entry = envelope["data"]["CustomKeyStores"][0].clone();
@@ -200,7 +205,8 @@ fn user_logged_in_until_the_human_logs_out() {
             &format!("keystore connect --custom-key-store-id {STORE} --wait"),
         ]),
     );
-    assert_eq!(replies, vec![json!({"error_code": 0, "data": {}}); 2]);
+    assert_eq!(only_store(&state, &replies[0]), entry("DISCONNECTED", None));
+    assert_eq!(only_store(&state, &replies[1]), entry("CONNECTED", None));
     assert_eq!(described(&state), entry("CONNECTED", None));
     // The store's login of kmsuser outlives the processes that connected it: another process
     // prunes dead processes' logins, and the admin still cannot delete kmsuser.
@@ -233,15 +239,41 @@ fn wait_polls_until_the_connection_is_made() {
             &format!("keystore connect --custom-key-store-id {STORE} --wait"),
         ]),
     );
-    assert_eq!(replies[1], json!({"error_code": 0, "data": {}}));
+    assert_eq!(only_store(&state, &replies[1]), entry("CONNECTED", None));
     assert_eq!(described(&state), entry("CONNECTED", None));
-    batch(
+    let replies = batch(
         &state,
-        &lines(&[&format!(
-            "keystore disconnect --custom-key-store-id {STORE} --wait"
-        )]),
+        &lines(&[
+            &format!("keystore disconnect --custom-key-store-id {STORE} --wait"),
+            &format!("keystore connect --custom-key-store-id {STORE}"),
+        ]),
     );
-    assert_eq!(described(&state), entry("DISCONNECTED", None));
+    assert_eq!(only_store(&state, &replies[0]), entry("DISCONNECTED", None));
+    // Without --wait, the API's empty reply.
+    assert_eq!(replies[1], json!({"error_code": 0, "data": {}}));
+}
+
+#[test]
+fn a_wait_that_ends_failed_names_the_error_code_and_its_fix() {
+    let dir = state_with_store();
+    let state = dir.path().join("state");
+    let replies = batch(
+        &state,
+        &lines(&[
+            "sim fail-next-connect --error NETWORK_ERRORS",
+            &format!("keystore connect --custom-key-store-id {STORE} --wait"),
+        ]),
+    );
+    assert_eq!(
+        replies[1],
+        json!({"error_code": 1, "data": format!(
+            "Key store {STORE} is FAILED with NETWORK_ERRORS: KMS could not reach the cluster: \
+             often passing, or a security group or network rule blocks TCP 2223-2225. To fix \
+             it: keystore disconnect --custom-key-store-id {STORE}, then wait a few minutes and \
+             check the network with keystore check-prerequisites, then keystore connect again"
+        )})
+    );
+    assert_eq!(described(&state), entry("FAILED", Some("NETWORK_ERRORS")));
 }
 
 #[test]

@@ -123,6 +123,64 @@ impl ConnectionErrorCode {
             .into_iter()
             .find(|code| code.as_str() == text)
     }
+
+    /// What the code means, and what to do between `keystore disconnect` (which a FAILED store
+    /// needs first) and connecting again, in this shell's commands.
+    pub fn meaning_and_fix(self) -> (&'static str, &'static str) {
+        match self {
+            ConnectionErrorCode::ClusterNotFound => (
+                "KMS finds no cluster with the store's cluster ID",
+                "check the ID with cloudhsmv2 describe-clusters; if the cluster was deleted, \
+                 restore one from its newest backup and point the store at it with keystore \
+                 update --cloud-hsm-cluster-id",
+            ),
+            ConnectionErrorCode::SubnetNotFound => (
+                "a subnet of the cluster's configuration was deleted",
+                "restore a cluster from the newest backup into subnets that exist, check it \
+                 with keystore check-prerequisites and point the store at it with keystore \
+                 update --cloud-hsm-cluster-id",
+            ),
+            ConnectionErrorCode::InsufficientFreeAddressesInSubnet => (
+                "a subnet of the cluster has no free IPv4 address for KMS",
+                "free an address in each of the cluster's subnets (two is better), or restore \
+                 the cluster from its newest backup into subnets with room and update the \
+                 store's cluster ID",
+            ),
+            ConnectionErrorCode::InsufficientCloudhsmHsms => (
+                "the cluster has no active HSM",
+                "add HSMs with cloudhsmv2 create-hsm, best in two or more Availability Zones",
+            ),
+            ConnectionErrorCode::NetworkErrors => (
+                "KMS could not reach the cluster: often passing, or a security group or network \
+                 rule blocks TCP 2223-2225",
+                "wait a few minutes and check the network with keystore check-prerequisites",
+            ),
+            ConnectionErrorCode::InternalError => (
+                "KMS failed internally",
+                "wait a moment (nothing else to repair)",
+            ),
+            ConnectionErrorCode::UserNotFound => (
+                "the cluster has no kmsuser crypto user",
+                "create it with user create --username kmsuser --role crypto-user and give \
+                 the store its password with keystore update --key-store-password",
+            ),
+            ConnectionErrorCode::UserLockedOut => (
+                "kmsuser is locked out after too many failed logins",
+                "as an admin, set a new kmsuser password with user change-password and give \
+                 the store the same with keystore update --key-store-password",
+            ),
+            ConnectionErrorCode::UserLoggedIn => (
+                "kmsuser is logged in to the cluster, so KMS cannot log in as it",
+                "log kmsuser out; if its password was changed to log in, give the store the \
+                 new one with keystore update --key-store-password",
+            ),
+            ConnectionErrorCode::InvalidCredentials => (
+                "the kmsuser password the store holds is not kmsuser's password on the cluster",
+                "make them the same: user change-password on the cluster, or keystore update \
+                 --key-store-password",
+            ),
+        }
+    }
 }
 
 /// The two families of KMS operations the shell speaks, which declare different faults.
