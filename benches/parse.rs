@@ -3,6 +3,9 @@
 //! And the worst lines: 1 MiB lines of many words, one huge word, or a mistyped secret flag,
 //! bound and screened as the funnel does with a line that fails; the goal is under 100 ms each,
 //! which only linear lexing, binding and screening meet.
+//!
+//! The peer runs in the same groups: `shlex` splitting the same lines into words as a POSIX shell
+//! does (quotes and escapes, no table), which is the least any command language parser does.
 
 use cloudhsm_shell::parse::{MAX_LINE_BYTES, bind, lex, screen};
 use cloudhsm_shell::table::CommandTable;
@@ -53,6 +56,16 @@ fn parse_and_bind(c: &mut Criterion) {
             }
         })
     });
+    for (_, line) in LINES {
+        assert!(shlex::split(line).is_some(), "shlex splits {line:?}");
+    }
+    group.bench_function("mix-shlex-peer", |b| {
+        b.iter(|| {
+            for (_, line) in LINES {
+                let _ = black_box(shlex::split(black_box(line)).map(|words| words.len()));
+            }
+        })
+    });
     group.finish();
 }
 
@@ -97,6 +110,9 @@ fn long_lines(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(many_words.len() as u64));
     group.bench_function("lex-only", |b| {
         b.iter(|| lex(black_box(many_words)).map(|tokens| tokens.len()))
+    });
+    group.bench_function("shlex-peer", |b| {
+        b.iter(|| shlex::split(black_box(many_words)).map(|words| words.len()))
     });
     group.finish();
 }
