@@ -16,7 +16,7 @@ use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::{DefaultHistory, History};
 use rustyline::validate::Validator;
-use rustyline::{Config as EditorConfig, Context, Editor, Helper};
+use rustyline::{CompletionType, Config as EditorConfig, Context, Editor, Helper};
 use std::borrow::Cow;
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -33,7 +33,9 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
         );
         let _ = shell.output().note(&banner);
     }
+    // Tab as in bash: the common prefix first, then the list of candidates.
     let editor_config = EditorConfig::builder()
+        .completion_type(CompletionType::List)
         .auto_add_history(false)
         .history_ignore_space(true)
         .max_history_size(1000)

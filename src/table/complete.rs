@@ -1,7 +1,7 @@
 //! Tab completion and hints over the command table: command words, flags not yet used, and
 //! the choices of the flag being completed.
 
-use super::{ArgKind, CommandSpec, CommandTable};
+use super::{ArgKind, ArgSpec, CommandSpec, CommandTable};
 
 /// Candidates for the word that ends at the end of `line`: (start of that word, candidates).
 pub fn complete(table: &CommandTable, line: &str) -> (usize, Vec<String>) {
@@ -25,7 +25,8 @@ pub fn complete(table: &CommandTable, line: &str) -> (usize, Vec<String>) {
     (start, candidates)
 }
 
-/// A grey hint after the cursor: the rest of the only command word that fits, or the
+/// A grey hint after the cursor: the rest of the only command word that fits; after a flag that
+/// takes a value, what the value is (its choices, `<admin|crypto-user>`, or its name); else the
 /// required flags not given yet.
 pub fn hint(table: &CommandTable, line: &str) -> Option<String> {
     if line.trim().is_empty() {
@@ -45,6 +46,13 @@ pub fn hint(table: &CommandTable, line: &str) -> Option<String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let command_words = leading_command_words(table, &words);
     let spec = table.by_path(&words[..command_words].join(" "))?;
+    if let Some(arg) = pending_value(spec, &words[command_words..]) {
+        return Some(if arg.choices.is_empty() {
+            format!("<{}>", arg.value.as_deref().unwrap_or("VALUE"))
+        } else {
+            format!("<{}>", arg.choices.join("|"))
+        });
+    }
     let missing: Vec<String> = spec
         .args
         .iter()
@@ -69,13 +77,16 @@ fn leading_command_words(table: &CommandTable, words: &[&str]) -> usize {
     count
 }
 
-fn arg_candidates(spec: &CommandSpec, args: &[&str], current: &str) -> Vec<String> {
-    let pending_flag = args
-        .last()
+/// The flag the last of `args` is, when it takes a value that has not been typed yet.
+fn pending_value<'s>(spec: &'s CommandSpec, args: &[&str]) -> Option<&'s ArgSpec> {
+    args.last()
         .and_then(|word| word.strip_prefix("--"))
         .and_then(|name| spec.arg(name))
-        .filter(|arg| !matches!(arg.kind, ArgKind::Switch));
-    if let Some(arg) = pending_flag {
+        .filter(|arg| !matches!(arg.kind, ArgKind::Switch))
+}
+
+fn arg_candidates(spec: &CommandSpec, args: &[&str], current: &str) -> Vec<String> {
+    if let Some(arg) = pending_value(spec, args) {
         return arg
             .choices
             .iter()
@@ -136,5 +147,24 @@ mod tests {
             Some("--role <ROLE>".to_owned())
         );
         assert_eq!(hint(&table, "user list "), None);
+    }
+
+    #[test]
+    fn after_a_flag_that_takes_a_value_the_hint_is_that_value() {
+        let table = CommandTable::builtin();
+        assert_eq!(
+            hint(&table, "user create --role "),
+            Some("<admin|crypto-user>".to_owned())
+        );
+        assert_eq!(
+            hint(&table, "user create --username "),
+            Some("<USERNAME>".to_owned())
+        );
+        // Once the value is there, the flags still missing again.
+        assert_eq!(
+            hint(&table, "user create --role admin "),
+            Some("--username <USERNAME>".to_owned())
+        );
+        assert_eq!(hint(&table, "key list --verbose "), None);
     }
 }

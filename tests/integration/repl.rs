@@ -314,3 +314,43 @@ fn a_history_that_is_not_a_regular_file_is_refused_at_once() {
         .run_unchecked();
     assert_eq!(output.status, Some(0), "{}", output.stdout);
 }
+
+#[test]
+fn tab_lists_the_candidates_and_a_choice_flag_hints_its_choices() {
+    let home = TempDir::new().expect("temp dir");
+    let state = home.path().join("cloudhsm-state");
+    let history = home.path().join("history");
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "interactive",
+        ],
+    );
+    expect(&mut shell, PROMPT);
+    // As in bash: the first Tab of an ambiguous word completes what the candidates share, the
+    // second lists them under the line, which is then drawn again.
+    // `send` leaves the keys buffered; only `send_line` flushes by itself.
+    let mut press = |keys: &str| {
+        shell.send(keys).expect("cannot type");
+        shell.flush().expect("cannot type");
+    };
+    press("user ");
+    press("\t");
+    press("\t");
+    expect(
+        &mut shell,
+        "\r\nchange-password  create           delete           list\r\n",
+    );
+    expect(&mut shell, &format!("{PROMPT}user "));
+    shell.send("create --role ").expect("cannot type");
+    shell.flush().expect("cannot type");
+    expect(&mut shell, "--role <admin|crypto-user>");
+    shell.send_control('c').expect("cannot send Ctrl-C");
+    expect(&mut shell, &format!("\n\r{PROMPT}"));
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+}
