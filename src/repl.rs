@@ -10,7 +10,7 @@ use crate::shell::{Flow, Shell};
 use crate::table::{CommandTable, complete};
 use crate::transcript::record::Recorder;
 use colored::Colorize;
-use rustyline::completion::{Completer, Pair};
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
@@ -49,6 +49,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
         })?;
     editor.set_helper(Some(ShellHelper {
         table: CommandTable::builtin(),
+        files: FilenameCompleter::new(),
         colour: config.colour,
     }));
     // `--history /dev/null` keeps no history: nothing to check, read or append.
@@ -132,9 +133,11 @@ fn prepare_history_file(path: &Path) -> Result<()> {
     intake::check_open_file(path, &file, intake::HISTORY)
 }
 
-/// Completion, hints and colour for the editor, from the command table.
+/// Completion, hints and colour for the editor, from the command table; file paths where the
+/// table says a value is one.
 struct ShellHelper {
     table: CommandTable,
+    files: FilenameCompleter,
     colour: bool,
 }
 
@@ -151,6 +154,18 @@ impl Completer for ShellHelper {
         position: usize,
         _context: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        if let Some(path_start) = complete::path_start(&self.table, &line[..position]) {
+            // Only the path itself, so that `file://` is not taken for part of it.
+            let path = &line[path_start..position];
+            let (start, mut pairs) = self.files.complete_path(path, path.len())?;
+            // A file ends the word, as in bash; a directory goes on with its entries.
+            for pair in &mut pairs {
+                if !pair.replacement.ends_with('/') {
+                    pair.replacement.push(' ');
+                }
+            }
+            return Ok((path_start + start, pairs));
+        }
         let (start, candidates) = complete::complete(&self.table, &line[..position]);
         let pairs = candidates
             .into_iter()

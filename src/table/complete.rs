@@ -68,6 +68,39 @@ pub fn hint(table: &CommandTable, line: &str) -> Option<String> {
     (!missing.is_empty()).then(|| missing.join(" "))
 }
 
+/// The prefixes by which a value names a file, as in the AWS CLI.
+const FILE_PREFIXES: [&str; 2] = ["file://", "fileb://"];
+
+/// Where the file path being typed at the end of `line` starts, when the word there is a path:
+/// after `file://` or `fileb://`, the value of a flag whose value name says it is a path
+/// (`PATH`, `DATA_PATH`, `FILE`), or a positional `FILE` (`source FILE`).
+pub fn path_start(table: &CommandTable, line: &str) -> Option<usize> {
+    let start = line
+        .rfind(char::is_whitespace)
+        .map_or(0, |position| position + 1);
+    let current = &line[start..];
+    if let Some(prefix) = FILE_PREFIXES
+        .into_iter()
+        .find(|prefix| current.starts_with(prefix))
+    {
+        return Some(start + prefix.len());
+    }
+    let before: Vec<&str> = line[..start].split_whitespace().collect();
+    let command_words = leading_command_words(table, &before);
+    let spec = table.by_path(&before[..command_words].join(" "))?;
+    let args = &before[command_words..];
+    let arg = match pending_value(spec, args) {
+        Some(arg) => arg,
+        None if current.starts_with('-') => return None,
+        None => spec
+            .args
+            .iter()
+            .find(|arg| arg.kind == ArgKind::Positional)?,
+    };
+    let value = arg.value.as_deref().unwrap_or_default();
+    (value == "PATH" || value == "FILE" || value.ends_with("_PATH")).then_some(start)
+}
+
 /// How many of `words` form a command path or a prefix of one.
 fn leading_command_words(table: &CommandTable, words: &[&str]) -> usize {
     let mut count = 0;
@@ -147,6 +180,22 @@ mod tests {
             Some("--role <ROLE>".to_owned())
         );
         assert_eq!(hint(&table, "user list "), None);
+    }
+
+    #[test]
+    fn paths_are_completed_after_file_prefixes_and_for_path_values() {
+        let table = CommandTable::builtin();
+        let start = |line: &str| path_start(&table, line);
+        let anchor = "keystore create --trust-anchor-certificate file:///tmp/cu";
+        assert_eq!(start(anchor), Some(anchor.len() - "/tmp/cu".len()));
+        assert_eq!(start("kms decrypt --ciphertext-blob fileb://ci"), Some(38));
+        assert_eq!(start("source scr"), Some(7));
+        assert_eq!(start("source --keep-going "), Some(20));
+        assert_eq!(start("source --"), None);
+        assert_eq!(start("key import pem --path ~/k"), Some(22));
+        assert_eq!(start("crypto sign ecdsa --data-path d"), Some(30));
+        assert_eq!(start("user create --username "), None);
+        assert_eq!(start("user li"), None);
     }
 
     #[test]

@@ -354,3 +354,52 @@ fn tab_lists_the_candidates_and_a_choice_flag_hints_its_choices() {
     shell.send_line("quit").expect("cannot type");
     exits_with_status_zero(&mut shell);
 }
+
+#[test]
+fn tab_completes_file_paths_for_source_and_after_file_prefixes() {
+    let home = TempDir::new().expect("temp dir");
+    let scripts = home.path().join("scripts");
+    std::fs::create_dir(&scripts).unwrap();
+    std::fs::write(scripts.join("listing.cli"), "user list\n").unwrap();
+    let state = home.path().join("cloudhsm-state");
+    let mut shell = spawn_shell(
+        home.path(),
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--history",
+            "/dev/null",
+            "interactive",
+        ],
+    );
+    expect(&mut shell, PROMPT);
+    let mut press = |keys: &str| {
+        shell.send(keys).expect("cannot type");
+        shell.flush().expect("cannot type");
+    };
+    // The directory completes with its `/`, the file with a space after it; Enter runs it.
+    press(&format!("source {}/scr", home.path().display()));
+    press("\t");
+    press("lis\t");
+    shell.send_line("").expect("cannot type");
+    expect(&mut shell, "\"role\": \"unactivated-admin\"");
+    expect(&mut shell, PROMPT);
+    // After file://, only the path is completed.
+    shell
+        .send(&format!(
+            "keystore check-prerequisites --trust-anchor-certificate file://{}/scripts/li",
+            home.path().display()
+        ))
+        .expect("cannot type");
+    shell.flush().expect("cannot type");
+    shell.send("\t").expect("cannot type");
+    shell.flush().expect("cannot type");
+    expect(
+        &mut shell,
+        &format!("file://{}/scripts/listing.cli ", home.path().display()),
+    );
+    shell.send_control('c').expect("cannot send Ctrl-C");
+    expect(&mut shell, &format!("\n\r{PROMPT}"));
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+}
