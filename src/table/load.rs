@@ -78,10 +78,73 @@ pub(super) fn parse_table(text: &str) -> Result<Vec<CommandSpec>, String> {
     check_table(toml::from_str(text).map_err(|error| error.to_string())?)
 }
 
-/// Reads and checks the table from the JSON that `build.rs` made of `grammar/commands.toml`:
-/// the same rows, parsed several times faster at every start of the shell.
-pub(super) fn parse_table_json(text: &str) -> Result<Vec<CommandSpec>, String> {
-    check_table(serde_json::from_str(text).map_err(|error| error.to_string())?)
+/// A `[[command]]` of `grammar/commands.toml` as `build.rs` writes it in Rust: the TOML's fields,
+/// with `access` and `default` as JSON text.
+pub(super) struct LiteralCommand {
+    pub path: &'static str,
+    pub id: &'static str,
+    pub summary: &'static str,
+    pub about: Option<&'static str>,
+    pub access: &'static str,
+    pub args: &'static [LiteralArg],
+    pub one_of: &'static [&'static [&'static str]],
+}
+
+/// A `[[command.arg]]` as `build.rs` writes it.
+pub(super) struct LiteralArg {
+    pub name: &'static str,
+    pub short: Option<&'static str>,
+    pub kind: &'static str,
+    pub value: Option<&'static str>,
+    pub choices: Option<&'static [&'static str]>,
+    pub default: Option<&'static str>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    pub required: Option<bool>,
+    pub prompt: Option<&'static str>,
+    pub confirm: Option<bool>,
+    pub help: &'static str,
+}
+
+/// Checks the table `build.rs` compiled in, by the same rules as the TOML; no text is parsed
+/// but the few JSON values of `access` and `default`.
+pub(super) fn check_literal_table(commands: &[LiteralCommand]) -> Result<Vec<CommandSpec>, String> {
+    let owned = |texts: &[&str]| texts.iter().map(|text| (*text).to_owned()).collect();
+    let json = |text: &str| serde_json::from_str(text).map_err(|error| error.to_string());
+    let command = commands
+        .iter()
+        .map(|command| {
+            Ok(RawCommand {
+                path: command.path.to_owned(),
+                id: command.id.to_owned(),
+                summary: command.summary.to_owned(),
+                about: command.about.map(str::to_owned),
+                access: json(command.access)?,
+                arg: command
+                    .args
+                    .iter()
+                    .map(|arg| {
+                        Ok(RawArg {
+                            name: arg.name.to_owned(),
+                            short: arg.short.map(str::to_owned),
+                            kind: arg.kind.to_owned(),
+                            value: arg.value.map(str::to_owned),
+                            choices: arg.choices.map(owned),
+                            default: arg.default.map(json).transpose()?,
+                            min: arg.min,
+                            max: arg.max,
+                            required: arg.required,
+                            prompt: arg.prompt.map(str::to_owned),
+                            confirm: arg.confirm,
+                            help: arg.help.to_owned(),
+                        })
+                    })
+                    .collect::<Result<_, String>>()?,
+                one_of: command.one_of.iter().map(|group| owned(group)).collect(),
+            })
+        })
+        .collect::<Result<_, String>>()?;
+    check_table(RawTable { command })
 }
 
 fn check_table(table: RawTable) -> Result<Vec<CommandSpec>, String> {

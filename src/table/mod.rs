@@ -16,8 +16,11 @@ use std::collections::{HashMap, HashSet};
 /// The text of the table, compiled in so that the binary needs no files at run time.
 pub const COMMANDS_TOML: &str = include_str!("../../grammar/commands.toml");
 
-/// The same table as JSON, made by `build.rs`; what the shell parses at start-up.
-const COMMANDS_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/commands.json"));
+/// The same table as Rust literals, made by `build.rs`; what the shell checks at start-up.
+static COMMANDS: &[load::LiteralCommand] = {
+    use load::{LiteralArg, LiteralCommand};
+    include!(concat!(env!("OUT_DIR"), "/commands.rs"))
+};
 
 /// Who may run a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -115,7 +118,7 @@ impl CommandTable {
     /// The table compiled into the binary. A malformed table is a build defect that the table
     /// meta-tests catch, so this panics with the loader's message rather than limping on.
     pub fn builtin() -> CommandTable {
-        match load::parse_table_json(COMMANDS_JSON).and_then(CommandTable::indexed) {
+        match load::check_literal_table(COMMANDS).and_then(CommandTable::indexed) {
             Ok(table) => table,
             Err(message) => panic!("grammar/commands.toml is invalid: {message}"),
         }
