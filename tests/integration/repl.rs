@@ -45,6 +45,22 @@ pub(crate) fn spawn_shell(home: &Path, args: &[&str]) -> PtySession {
     spawn_with_options(command, options).expect("cannot start the shell on a pty")
 }
 
+/// The interactive shell on a fresh state in `home`, keeping its history in `home/history`.
+pub(crate) fn spawn_fresh_interactive(home: &Path) -> PtySession {
+    let state = home.join("cloudhsm-state");
+    let history = home.join("history");
+    spawn_shell(
+        home,
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--history",
+            history.to_str().unwrap(),
+            "interactive",
+        ],
+    )
+}
+
 pub(crate) fn expect(shell: &mut PtySession, text: &str) -> String {
     shell
         .exp_string(text)
@@ -318,18 +334,7 @@ fn a_history_that_is_not_a_regular_file_is_refused_at_once() {
 #[test]
 fn tab_lists_the_candidates_and_a_choice_flag_hints_its_choices() {
     let home = TempDir::new().expect("temp dir");
-    let state = home.path().join("cloudhsm-state");
-    let history = home.path().join("history");
-    let mut shell = spawn_shell(
-        home.path(),
-        &[
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--history",
-            history.to_str().unwrap(),
-            "interactive",
-        ],
-    );
+    let mut shell = spawn_fresh_interactive(home.path());
     expect(&mut shell, PROMPT);
     // As in bash: the first Tab of an ambiguous word completes what the candidates share, the
     // second lists them under the line, which is then drawn again.
@@ -361,17 +366,7 @@ fn tab_completes_file_paths_for_source_and_after_file_prefixes() {
     let scripts = home.path().join("scripts");
     std::fs::create_dir(&scripts).unwrap();
     std::fs::write(scripts.join("listing.cli"), "user list\n").unwrap();
-    let state = home.path().join("cloudhsm-state");
-    let mut shell = spawn_shell(
-        home.path(),
-        &[
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--history",
-            "/dev/null",
-            "interactive",
-        ],
-    );
+    let mut shell = spawn_fresh_interactive(home.path());
     expect(&mut shell, PROMPT);
     let mut press = |keys: &str| {
         shell.send(keys).expect("cannot type");

@@ -2,7 +2,7 @@
 //! rules of batch mode, in every mode; a recording holds the lines the file ran.
 
 use crate::fixtures::{failed, listed, ok};
-use crate::repl::{PROMPT, exits_with_status_zero, expect, spawn_shell};
+use crate::repl::{PROMPT, exits_with_status_zero, expect, spawn_fresh_interactive};
 use crate::test::{ADMIN_PASSWORD, Test, json_lines, write_file};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -125,18 +125,8 @@ fn the_interactive_shell_sources_a_file_and_prompts_again() {
     let home = TempDir::new().expect("temp dir");
     let file = home.path().join("list.cli");
     write_file(&file, "user list\n", 0o600);
-    let state = home.path().join("cloudhsm-state");
     let history = home.path().join("history");
-    let mut shell = spawn_shell(
-        home.path(),
-        &[
-            "--state-dir",
-            state.to_str().unwrap(),
-            "--history",
-            history.to_str().unwrap(),
-            "interactive",
-        ],
-    );
+    let mut shell = spawn_fresh_interactive(home.path());
     expect(&mut shell, PROMPT);
     shell
         .send_line(&format!("source {}", file.display()))
