@@ -47,6 +47,13 @@ fn store(state: &str) -> Value {
     })
 }
 
+/// [`store`] as the shell prints it: the creation date in whole seconds.
+fn printed_store(state: &str) -> Value {
+    let mut printed = store(state);
+    printed["CreationDate"] = json!(CREATED);
+    printed
+}
+
 pub fn unexpected(request: &Request) -> mock::Answer {
     (
         400,
@@ -126,19 +133,12 @@ fn described_key_stores_print_as_the_simulator_prints_them() {
         }
         _ => unexpected(request),
     });
+    let mut printed_failed = printed_store("FAILED");
+    printed_failed["ConnectionErrorCode"] = json!("USER_LOCKED_OUT");
     aws_test(Some(&kms.url))
         .args(["keystore", "describe", "--custom-key-store-id", STORE_ID])
         .stdout_json(vec![json!({"error_code": 0, "data": {
-            "CustomKeyStores": [{
-                "CustomKeyStoreId": STORE_ID,
-                "CustomKeyStoreName": "ExampleKeyStore",
-                "CloudHsmClusterId": CLUSTER_ID,
-                "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-                "ConnectionState": "FAILED",
-                "ConnectionErrorCode": "USER_LOCKED_OUT",
-                "CreationDate": CREATED,
-                "CustomKeyStoreType": "AWS_CLOUDHSM"
-            }],
+            "CustomKeyStores": [printed_failed],
             "Truncated": false
         }})])
         .run();
@@ -248,15 +248,7 @@ fn connect_wait_polls_kms_until_the_store_is_connected() {
             "--wait",
         ])
         .stdout_json(vec![json!({"error_code": 0, "data": {
-            "CustomKeyStores": [{
-                "CustomKeyStoreId": STORE_ID,
-                "CustomKeyStoreName": "ExampleKeyStore",
-                "CloudHsmClusterId": CLUSTER_ID,
-                "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----",
-                "ConnectionState": "CONNECTED",
-                "CreationDate": CREATED,
-                "CustomKeyStoreType": "AWS_CLOUDHSM"
-            }],
+            "CustomKeyStores": [printed_store("CONNECTED")],
             "Truncated": false
         }})])
         .run();
