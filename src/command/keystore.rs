@@ -156,3 +156,49 @@ fn poll_until_final(
         kms.let_time_pass(WAIT_POLL)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::backend::kms::ConnectionErrorCode;
+    use crate::table::CommandTable;
+
+    /// The fixes name this shell's commands in prose: each must be a command of the table, and
+    /// each flag after it one of its flags, so that the advice cannot drift from the language.
+    #[test]
+    fn every_fix_names_commands_and_flags_of_the_table() {
+        let table = CommandTable::builtin();
+        for code in ConnectionErrorCode::ALL {
+            let (_, fix) = code.meaning_and_fix();
+            let words: Vec<&str> = fix
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .filter(|word| !word.is_empty())
+                .collect();
+            let command_at = |at: usize| {
+                words
+                    .get(at..at + 2)
+                    .and_then(|pair| table.by_path(&pair.join(" ")))
+            };
+            let mut named = 0;
+            let mut current = None;
+            for (at, word) in words.iter().enumerate() {
+                if let Some(spec) = command_at(at) {
+                    named += 1;
+                    current = Some(spec);
+                } else if let (Some(spec), Some(flag)) = (current, word.strip_prefix("--")) {
+                    assert!(
+                        spec.arg(flag).is_some(),
+                        "{}: --{flag} is not a flag of {}",
+                        code.as_str(),
+                        spec.path
+                    );
+                }
+            }
+            let says_wait = code == ConnectionErrorCode::InternalError;
+            assert!(
+                named > 0 || says_wait,
+                "{}: the fix names no command: {fix}",
+                code.as_str()
+            );
+        }
+    }
+}

@@ -143,8 +143,8 @@ impl ConnectionErrorCode {
             ConnectionErrorCode::InsufficientFreeAddressesInSubnet => (
                 "a subnet of the cluster has no free IPv4 address for KMS",
                 "free an address in each of the cluster's subnets (two is better), or restore \
-                 the cluster from its newest backup into subnets with room and update the \
-                 store's cluster ID",
+                 the cluster from its newest backup into subnets with room and point the store \
+                 at it with keystore update --cloud-hsm-cluster-id",
             ),
             ConnectionErrorCode::InsufficientCloudhsmHsms => (
                 "the cluster has no active HSM",
