@@ -89,16 +89,22 @@ pub const BATCH_FILE: FileKind = FileKind {
 /// The regular file at `path` opened for reading (non-blocking, so that a FIFO swapped in
 /// cannot hang the shell), for a caller that reads it in pieces within `kind`'s limit.
 pub fn open_regular(path: &Path, kind: FileKind) -> Result<File> {
+    let file = open_checked_path(path, kind)?;
+    check_open_file(path, &file, kind)?;
+    Ok(file)
+}
+
+/// Opens `path` non-blocking once its path names a regular file within `kind`'s limit; the
+/// caller checks the descriptor (the path may have been swapped since).
+fn open_checked_path(path: &Path, kind: FileKind) -> Result<File> {
     let metadata = std::fs::metadata(path).map_err(|error| cannot_read(path, error))?;
     require_regular(path, &metadata, kind)?;
     require_within(path, metadata.len(), kind)?;
-    let file = OpenOptions::new()
+    OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)
-        .map_err(|error| cannot_read(path, error))?;
-    check_open_file(path, &file, kind)?;
-    Ok(file)
+        .map_err(|error| cannot_read(path, error))
 }
 
 /// Checks the file at `path` that the shell is about to open for writing and read back later
@@ -125,7 +131,8 @@ pub fn check_open_file(path: &Path, file: &File, kind: FileKind) -> Result<()> {
 /// The bytes of the regular file at `path`, at most `kind.limit` of them. Symbolic links are
 /// followed, as any file argument of the AWS CLI.
 pub fn read_bytes(path: &Path, kind: FileKind) -> Result<Vec<u8>> {
-    read_open_file(path, open_regular(path, kind)?, kind)
+    // read_open_file checks the descriptor itself.
+    read_open_file(path, open_checked_path(path, kind)?, kind)
 }
 
 /// The text of the regular file at `path`, as [`read_bytes`] reads it; refused unless UTF-8.
