@@ -22,6 +22,7 @@ use crate::server::{self, RequiredCredentials, ServeOptions};
 use crate::shell::Shell;
 use crate::sim::SimOptions;
 use crate::table::CommandTable;
+use crate::transcript::replay::ReplayOptions;
 use crate::{batch, repl, single, transcript};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, ValueEnum};
@@ -90,7 +91,8 @@ struct Cli {
     /// Run the command lines of FILE (batch mode)
     #[arg(short = 'f', long, value_name = "FILE", conflicts_with_all = ["replay", "command"])]
     file: Option<PathBuf>,
-    /// In batch mode, go on after a failing command (the exit status still says it failed)
+    /// In batch mode, go on after a failing command; with --replay, after the first result
+    /// that differs (the exit status still says it failed)
     #[arg(long)]
     keep_going: bool,
     /// Passwords for batch mode: NAME=value lines keyed by username; mode 0600
@@ -109,8 +111,12 @@ struct Cli {
     #[arg(long, value_name = "FILE", conflicts_with = "command")]
     replay: Option<PathBuf>,
     /// With --replay: rewrite the transcript with the results of this run
-    #[arg(long, requires = "replay")]
+    #[arg(long, requires = "replay", conflicts_with_all = ["any_cluster", "keep_going"])]
     bless: bool,
+    /// With --replay: verify a transcript recorded on another cluster; IDs, key references,
+    /// key material, signatures and times bind to this run's values (grammar/varying.toml)
+    #[arg(long, requires = "replay")]
+    any_cluster: bool,
     /// With serve: the address to listen on [default: 127.0.0.1:4566]
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
@@ -315,7 +321,11 @@ fn configure(mut cli: Cli) -> Config {
     let mode = if let Some(file) = cli.replay {
         Mode::Replay {
             file,
-            bless: cli.bless,
+            options: ReplayOptions {
+                bless: cli.bless,
+                any_cluster: cli.any_cluster,
+                keep_going: cli.keep_going,
+            },
         }
     } else if cli.command.len() == 1 && cli.command[0] == "interactive" {
         Mode::Interactive
@@ -387,8 +397,8 @@ pub fn run(config: &Config) -> Result<u8, Error> {
         Mode::Batch { file } => with_shell(config, |shell, _| {
             batch::run(shell, config, file.as_deref())
         })?,
-        Mode::Replay { file, bless } => with_shell(config, |shell, _| {
-            transcript::replay::run(shell, file, *bless, &config.state_dir)
+        Mode::Replay { file, options } => with_shell(config, |shell, _| {
+            transcript::replay::run(shell, file, *options, &config.state_dir)
         })?,
         Mode::Single { words } => with_shell(config, |shell, pin_username| {
             single::run(shell, config, words, pin_username)

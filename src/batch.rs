@@ -23,7 +23,7 @@ pub fn run(shell: &mut Shell, config: &Config, file: Option<&Path>) -> Result<bo
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(|path| Recorder::create(path, &config.state_dir))
+        .map(|path| Recorder::create(path, &config.state_dir, shell.hsm().cluster_id()))
         .transpose()?;
     let ran = run_lines(shell, reader, config.keep_going, recorder.as_mut(), 0)?;
     Ok(ran.all_succeeded)

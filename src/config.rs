@@ -4,6 +4,7 @@
 use crate::backend::hsm::pkcs11::Pkcs11Options;
 use crate::output::Format;
 use crate::server::RequiredCredentials;
+use crate::transcript::replay::ReplayOptions;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -25,8 +26,12 @@ pub enum Mode {
     Batch { file: Option<PathBuf> },
     /// One command given as arguments, e.g. `cloudhsm-shell user list`.
     Single { words: Vec<String> },
-    /// Run a transcript and check every result against it (`--bless` rewrites it instead).
-    Replay { file: PathBuf, bless: bool },
+    /// Run a transcript and check every result against it (`--bless` rewrites it instead,
+    /// `--any-cluster` binds what differs from cluster to cluster).
+    Replay {
+        file: PathBuf,
+        options: ReplayOptions,
+    },
     /// `serve`: the simulator over the AWS wire protocols on `listen`, requiring SigV4 with
     /// `credentials` when given.
     Serve {

@@ -178,6 +178,39 @@ impl Output {
         writeln!(self.stderr, "{text}")
     }
 
+    /// `[i/n] command` before a replayed command runs, when stderr is a terminal.
+    pub fn replay_step(&mut self, step: usize, steps: usize, line: &str) -> io::Result<()> {
+        if !self.carets {
+            return Ok(());
+        }
+        let counter = format!("[{step}/{steps}]");
+        if self.colour {
+            writeln!(self.stderr, "{} {line}", counter.dimmed())
+        } else {
+            writeln!(self.stderr, "{counter} {line}")
+        }
+    }
+
+    /// A unified diff on stderr of what a transcript expected and what this run printed,
+    /// removals red and additions green on a terminal.
+    pub fn diff(&mut self, expected: &str, actual: &str) -> io::Result<()> {
+        let diff = similar::TextDiff::from_lines(expected, actual);
+        let text = diff
+            .unified_diff()
+            .context_radius(3)
+            .header("expected", "actual")
+            .to_string();
+        for line in text.lines() {
+            match (self.colour, line.chars().next()) {
+                (true, Some('-')) => writeln!(self.stderr, "{}", line.red())?,
+                (true, Some('+')) => writeln!(self.stderr, "{}", line.green())?,
+                (true, Some('@')) => writeln!(self.stderr, "{}", line.cyan())?,
+                _ => writeln!(self.stderr, "{line}")?,
+            }
+        }
+        Ok(())
+    }
+
     pub fn envelope_text(&self, value: &Value) -> String {
         match (self.format, self.colour) {
             (Format::Json, false) => compact(value),

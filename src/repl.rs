@@ -65,7 +65,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(|path| Recorder::create(path, &config.state_dir))
+        .map(|path| Recorder::create(path, &config.state_dir, shell.hsm().cluster_id()))
         .transpose()?;
     loop {
         let line = match editor.readline(&shell.prompt()) {

@@ -30,7 +30,7 @@ pub fn run(
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(|path| Recorder::create(path, &config.state_dir))
+        .map(|path| Recorder::create(path, &config.state_dir, shell.hsm().cluster_id()))
         .transpose()?;
     let login = match shell.login_needed_by(&line) {
         None => None,

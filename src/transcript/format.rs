@@ -1,6 +1,7 @@
 //! The transcript format: a prompt line per command, then what it printed.
 //!
 //! ```text
+//! # session cluster: cluster-zxqwotxh2y6
 //! # comments start with '#', anywhere
 //! aws-cloudhsm > user list
 //! {"error_code":0,"data":{"users":[...]}}
@@ -15,6 +16,9 @@
 
 use crate::output::{self, Rendered};
 use std::path::Path;
+
+/// The comment a recording starts each session with, before the cluster ID the session ran on.
+pub const SESSION_CLUSTER: &str = "# session cluster: ";
 
 /// What starts every command line of a transcript.
 pub const PROMPT: &str = "aws-cloudhsm > ";

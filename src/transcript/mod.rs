@@ -4,3 +4,4 @@
 pub mod format;
 pub mod record;
 pub mod replay;
+pub mod varying;

@@ -1,6 +1,6 @@
 //! Recording: every line a session runs, with its secrets removed, and what it printed.
 
-use super::format::{Entry, portable_line, portable_stdout, write_entry};
+use super::format::{Entry, SESSION_CLUSTER, portable_line, portable_stdout, write_entry};
 use crate::error::{Error, Result};
 use crate::parse::screen::known_flag_kind;
 use crate::parse::{Token, lex};
@@ -19,17 +19,21 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn create(path: &Path, state_dir: &Path) -> Result<Recorder> {
+    /// Opens `path` to append to and notes there which cluster the session starts on, so
+    /// that a replay on another cluster knows which cluster ID stands for its own.
+    pub fn create(path: &Path, state_dir: &Path, session_cluster: &str) -> Result<Recorder> {
         let file = OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
             .open(path)
             .map_err(|error| Error::io(format!("Cannot record to {}", path.display()), error))?;
-        Ok(Recorder {
+        let mut recorder = Recorder {
             file,
             state_dir: state_dir.to_owned(),
-        })
+        };
+        recorder.write(&format!("{SESSION_CLUSTER}{session_cluster}\n"))?;
+        Ok(recorder)
     }
 
     pub fn record(&mut self, table: &CommandTable, line: &str, executed: &Executed) -> Result<()> {

@@ -273,8 +273,9 @@ fn a_line_that_is_not_utf8_is_one_failed_command_and_keep_going_goes_on() {
     assert_eq!(envelopes.len(), 3);
     let recorded = std::fs::read_to_string(&transcript).expect("the transcript");
     assert_eq!(
-        recorded.lines().take(2).collect::<Vec<_>>(),
+        recorded.lines().take(3).collect::<Vec<_>>(),
         [
+            "# session cluster: cluster-zxqwotxh2y6",
             "# not recorded: The line is not valid UTF-8 (after its first 9 bytes); it was not run",
             "# not recorded: The line is not valid UTF-8 (after its first 20 bytes); it was not run",
         ]

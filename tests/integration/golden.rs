@@ -7,6 +7,10 @@
 //! `# simulator only: <why>` line is not replayed over the wire. That second run needs the cargo
 //! feature `aws` (`scripts/test.sh` turns it on).
 //!
+//! Every transcript replays a third time with `--any-cluster` on a simulator seeded otherwise,
+//! where no identifier, key or signature is the recorded one: the placeholders of
+//! `grammar/varying.toml` must bind them all, and anything else must still match.
+//!
 //! Replays run in `tests/golden`, so a transcript names fixture files relative to it
 //! (`key import pem --path pem/rsa2048-public.pem`). Key generation prints random material
 //! (check values, moduli, EC points), so transcripts make keys with `key import pem` of the
@@ -54,7 +58,14 @@ enum Route {
     Simulator,
     /// `--aws --endpoint-url` to a `serve` on the replay's state.
     AwsWire,
+    /// The simulator seeded otherwise, with `--any-cluster`: a cluster whose IDs, keys and
+    /// signatures all differ from the recording's.
+    OtherCluster,
 }
+
+/// The seed of the recordings, and the one of [`Route::OtherCluster`].
+const RECORDED_SEED: &str = "7";
+const OTHER_SEED: &str = "8";
 
 /// Whether `transcript` replays over the AWS wire too.
 fn over_the_wire(transcript: &Path) -> bool {
@@ -113,8 +124,17 @@ fn replay(transcript: &Path, secrets: &str, bless: bool, route: Route) -> Result
         .arg(transcript)
         .arg("--state-dir")
         .arg(&state)
-        .args(["--seed", "7", "--secrets"])
+        .arg("--seed")
+        .arg(if route == Route::OtherCluster {
+            OTHER_SEED
+        } else {
+            RECORDED_SEED
+        })
+        .arg("--secrets")
         .arg(&secrets_file);
+    if route == Route::OtherCluster {
+        command.arg("--any-cluster");
+    }
     if bless {
         command.arg("--bless");
     }
@@ -157,7 +177,8 @@ fn every_golden_transcript_replays() {
     let replays = files
         .iter()
         .map(|file| (file, Route::Simulator))
-        .chain(over_wire.iter().map(|file| (*file, Route::AwsWire)));
+        .chain(over_wire.iter().map(|file| (*file, Route::AwsWire)))
+        .chain(files.iter().map(|file| (file, Route::OtherCluster)));
     let failures: Vec<String> = std::thread::scope(|scope| {
         let runs: Vec<_> = replays
             // A blessing rewrites a transcript: only the simulator's run may do that.
@@ -175,7 +196,7 @@ fn every_golden_transcript_replays() {
         failures.is_empty(),
         "{} of {} replays failed:\n\n{}",
         failures.len(),
-        files.len() + over_wire.len(),
+        2 * files.len() + over_wire.len(),
         failures.join("\n")
     );
 }

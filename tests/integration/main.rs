@@ -1,6 +1,7 @@
 //! The one integration test binary: runs the real `cloudhsm-shell` and checks what it prints.
 
 #[cfg(feature = "aws")]
+mod across_clusters;
 mod aws;
 mod batch;
 mod cloudhsmv2;

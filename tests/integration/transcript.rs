@@ -37,8 +37,9 @@ fn a_recorded_batch_session_replays_on_a_fresh_state() {
     drop(recorded_run);
     let lines: Vec<&str> = recorded.lines().collect();
     assert_eq!(
-        lines[..7],
+        lines[..8],
         [
+            "# session cluster: cluster-zxqwotxh2y6",
             "aws-cloudhsm > cluster activate",
             r#"{"error_code":0,"data":"Cluster activation successful"}"#,
             "aws-cloudhsm > login --username admin --role admin",
@@ -61,9 +62,8 @@ fn a_recorded_batch_session_replays_on_a_fresh_state() {
         .run();
 }
 
-#[test]
-fn a_changed_result_fails_the_replay_with_a_report() {
-    let test = Test::new();
+/// A transcript that is wrong on purpose in its first two results, in `test`'s sandbox.
+fn wrong_transcript(test: &Test) -> std::path::PathBuf {
     let transcript = test.path("changed.txt");
     write_file(
         &transcript,
@@ -78,18 +78,66 @@ fn a_changed_result_fails_the_replay_with_a_report() {
         ),
         0o644,
     );
-    let path = transcript.display();
+    transcript
+}
+
+/// What a replay of [`wrong_transcript`] reports about its first command: the password that
+/// the hand-written transcript holds is cut out of the report.
+fn activation_difference(path: &std::path::Path) -> String {
+    format!(
+        "{}:2: `cluster activate` printed something else
+--- expected
++++ actual
+@@ -1,4 +1,4 @@
+ {{
+-  \"error_code\": 1,
+-  \"data\": \"The cluster is already activated\"
++  \"error_code\": 0,
++  \"data\": \"Cluster activation successful\"
+ }}
+",
+        path.display()
+    )
+}
+
+#[test]
+fn a_changed_result_stops_the_replay_there_with_a_diff() {
+    let test = Test::new();
+    let transcript = wrong_transcript(&test);
     test.arg("--replay")
         .arg(&transcript)
         .stderr(&format!(
-            "{path}:2: `cluster activate --password {ADMIN_PASSWORD}`
-  expected: {{\"error_code\":1,\"data\":\"The cluster is already activated\"}}
-  actual:   {{\"error_code\":0,\"data\":\"Cluster activation successful\"}}
-{path}:4: `logout`
-  expected: {{\"error_code\": 0, \"data\": \"Logout successful\"}}
-  actual:   {{\"error_code\":1,\"data\":\"'logout' requires a login: run login first\"}}
+            "{}{}: stopped at line 2, the first difference: 0 of 3 commands matched before it \
+             (--keep-going runs the rest)\n",
+            activation_difference(&transcript),
+            transcript.display()
+        ))
+        .status(1)
+        .run();
+}
+
+#[test]
+fn keep_going_reports_every_changed_result() {
+    let test = Test::new();
+    let transcript = wrong_transcript(&test);
+    let path = transcript.display();
+    test.arg("--replay")
+        .arg(&transcript)
+        .arg("--keep-going")
+        .stderr(&format!(
+            "{}{path}:4: `logout` printed something else
+--- expected
++++ actual
+@@ -1,4 +1,4 @@
+ {{
+-  \"error_code\": 0,
+-  \"data\": \"Logout successful\"
++  \"error_code\": 1,
++  \"data\": \"'logout' requires a login: run login first\"
+ }}
 {path}: 1 of 3 commands matched
-"
+",
+            activation_difference(&transcript)
         ))
         .status(1)
         .run();
@@ -187,4 +235,36 @@ fn a_recording_names_the_state_directory_so_it_replays_on_another() {
         .arg(&copy)
         .stderr(&format!("{}: 3 of 3 commands matched\n", copy.display()))
         .run();
+}
+
+#[test]
+fn a_replay_on_a_terminal_shows_each_command_as_it_runs() {
+    let home = tempfile::tempdir().expect("a temp dir");
+    let transcript = home.path().join("session.txt");
+    write_file(
+        &transcript,
+        "aws-cloudhsm > cluster activate\n\
+         {\"error_code\":0,\"data\":\"Cluster activation successful\"}\n\
+         aws-cloudhsm > login --username admin --role admin\n\
+         {\"error_code\":0,\"data\":{\"username\":\"admin\",\"role\":\"admin\"}}\n",
+        0o600,
+    );
+    let secrets = home.path().join("secrets");
+    write_file(&secrets, &format!("admin={ADMIN_PASSWORD}\n"), 0o600);
+    let state = home.path().join("state");
+    let mut shell = crate::repl::spawn_shell(
+        home.path(),
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--secrets",
+            secrets.to_str().unwrap(),
+            "--replay",
+            transcript.to_str().unwrap(),
+        ],
+    );
+    crate::repl::expect(&mut shell, "[1/2] cluster activate\r\n");
+    crate::repl::expect(&mut shell, "[2/2] login --username admin --role admin\r\n");
+    crate::repl::expect(&mut shell, "session.txt: 2 of 2 commands matched");
+    crate::repl::exits_with_status_zero(&mut shell);
 }
