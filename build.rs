@@ -8,9 +8,9 @@ use std::path::Path;
 use toml::Value;
 
 const COMMAND_FIELDS: [&str; 7] = ["path", "id", "summary", "about", "access", "arg", "one_of"];
-const ARG_FIELDS: [&str; 12] = [
+const ARG_FIELDS: [&str; 13] = [
     "name", "short", "kind", "value", "choices", "default", "min", "max", "required", "prompt",
-    "confirm", "help",
+    "confirm", "complete", "help",
 ];
 
 fn main() {
@@ -82,7 +82,7 @@ fn write_arg(out: &mut String, arg: &Value, path: &str) {
     let _ = write!(
         out,
         "LiteralArg {{ name: {}, short: {}, kind: {}, value: {}, choices: {choices}, default: {}, \
-         min: {}, max: {}, required: {}, prompt: {}, confirm: {}, help: {} }},",
+         min: {}, max: {}, required: {}, prompt: {}, confirm: {}, complete: {}, help: {} }},",
         required(arg, "name", &context),
         optional(arg, "short"),
         required(arg, "kind", &context),
@@ -95,6 +95,7 @@ fn write_arg(out: &mut String, arg: &Value, path: &str) {
         boolean(arg, "required", &context),
         optional(arg, "prompt"),
         boolean(arg, "confirm", &context),
+        optional(arg, "complete"),
         required(arg, "help", &context),
     );
 }

@@ -18,6 +18,7 @@ use rustyline::history::{DefaultHistory, History};
 use rustyline::validate::Validator;
 use rustyline::{CompletionType, Config as EditorConfig, Context, Editor, Helper};
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::fs;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::Path;
@@ -43,14 +44,18 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
             message: error.to_string(),
         })?
         .build();
-    let mut editor: Editor<ShellHelper, DefaultHistory> = Editor::with_config(editor_config)
+    let mut editor: Editor<ShellHelper<'_>, DefaultHistory> = Editor::with_config(editor_config)
         .map_err(|error| Error::State {
             message: format!("Cannot start the line editor: {error}"),
         })?;
+    // The line editor's completer asks the shell for live values while a line is read; the
+    // loop has the shell the rest of the time.
+    let shell = RefCell::new(shell);
     editor.set_helper(Some(ShellHelper {
         table: CommandTable::builtin(),
         files: FilenameCompleter::new(),
         colour: config.colour,
+        shell: &shell,
     }));
     // `--history /dev/null` keeps no history: nothing to check, read or append.
     let history_file = config
@@ -65,10 +70,17 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
     let mut recorder = config
         .record_file
         .as_deref()
-        .map(|path| Recorder::create(path, &config.state_dir, shell.hsm().cluster_id()))
+        .map(|path| {
+            Recorder::create(
+                path,
+                &config.state_dir,
+                shell.borrow_mut().hsm().cluster_id(),
+            )
+        })
         .transpose()?;
     loop {
-        let line = match editor.readline(&shell.prompt()) {
+        let prompt = shell.borrow().prompt();
+        let line = match editor.readline(&prompt) {
             Ok(line) => Zeroizing::new(line),
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => break,
@@ -78,6 +90,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
                 });
             }
         };
+        let mut shell = shell.borrow_mut();
         let executed = shell.run_line(&line);
         // Only a line that bound and names no secret is known to hold none.
         if !line.trim().is_empty()
@@ -91,7 +104,7 @@ pub fn run(shell: &mut Shell, config: &Config) -> Result<bool> {
         }
         if let Some(file) = &executed.source {
             // The file's lines are recorded as they run, not the source line itself.
-            match batch::run_source(shell, file, recorder.as_mut(), 0) {
+            match batch::run_source(&mut shell, file, recorder.as_mut(), 0) {
                 Ok(ran) if ran.quit => break,
                 Ok(_) => {}
                 Err(error) => shell.report(&error),
@@ -134,18 +147,20 @@ fn prepare_history_file(path: &Path) -> Result<()> {
 }
 
 /// Completion, hints and colour for the editor, from the command table; file paths where the
-/// table says a value is one.
-struct ShellHelper {
+/// table says a value is one, and the values of the shell's backends where a flag names
+/// something that exists.
+struct ShellHelper<'s> {
     table: CommandTable,
     files: FilenameCompleter,
     colour: bool,
+    shell: &'s RefCell<&'s mut Shell>,
 }
 
-impl Helper for ShellHelper {}
+impl Helper for ShellHelper<'_> {}
 
-impl Validator for ShellHelper {}
+impl Validator for ShellHelper<'_> {}
 
-impl Completer for ShellHelper {
+impl Completer for ShellHelper<'_> {
     type Candidate = Pair;
 
     fn complete(
@@ -166,6 +181,20 @@ impl Completer for ShellHelper {
             }
             return Ok((path_start + start, pairs));
         }
+        if let Some((start, source)) = complete::live_start(&self.table, &line[..position]) {
+            let typed = &line[start..position];
+            // Asked only on Tab, never for a hint: a query may be a network call.
+            let values = self.shell.borrow_mut().live_values(source);
+            let pairs = values
+                .into_iter()
+                .filter(|value| value.starts_with(typed))
+                .map(|value| Pair {
+                    replacement: format!("{value} "),
+                    display: value,
+                })
+                .collect();
+            return Ok((start, pairs));
+        }
         let (start, candidates) = complete::complete(&self.table, &line[..position]);
         let pairs = candidates
             .into_iter()
@@ -178,7 +207,7 @@ impl Completer for ShellHelper {
     }
 }
 
-impl Hinter for ShellHelper {
+impl Hinter for ShellHelper<'_> {
     type Hint = String;
 
     fn hint(&self, line: &str, position: usize, _context: &Context<'_>) -> Option<String> {
@@ -188,7 +217,7 @@ impl Hinter for ShellHelper {
     }
 }
 
-impl Highlighter for ShellHelper {
+impl Highlighter for ShellHelper<'_> {
     fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
         &'s self,
         prompt: &'p str,

@@ -11,7 +11,7 @@ use crate::output::{Output, Rendered, render, render_error};
 use crate::parse::{self, SyntaxError};
 use crate::prompt::SecretSource;
 use crate::session::Session;
-use crate::table::CommandTable;
+use crate::table::{CommandTable, LiveValues};
 
 /// Whether the shell goes on after a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -166,6 +166,15 @@ impl Shell {
     }
 
     /// Whether this shell holds a login now.
+    /// The values Tab offers for a flag that names something that exists: `source`'s query
+    /// run through the funnel (it changes nothing); none when it fails, as before a login.
+    pub fn live_values(&mut self, source: LiveValues) -> Vec<String> {
+        match self.execute(source.query()).rendered {
+            Rendered::Envelope(value) if value["error_code"] == 0 => source.values(&value["data"]),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn is_logged_in(&self) -> bool {
         self.session.login().is_some()
     }

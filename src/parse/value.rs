@@ -138,6 +138,7 @@ mod tests {
             required: false,
             prompt: None,
             confirm: false,
+            complete: None,
             help: String::from("help"),
         }
     }

@@ -1,7 +1,7 @@
 //! Loading `grammar/commands.toml`: the TOML is read into private serde rows, and every rule the
 //! parser, help and completion rely on is checked here, once, so that they can trust the table.
 
-use super::{Access, ArgKind, ArgSpec, CommandSpec};
+use super::{Access, ArgKind, ArgSpec, CommandSpec, LiveValues};
 use crate::backend::hsm::Role;
 use crate::parse::value::check_integer;
 use crate::table::CommandId;
@@ -70,6 +70,7 @@ struct RawArg {
     required: Option<bool>,
     prompt: Option<String>,
     confirm: Option<bool>,
+    complete: Option<String>,
     help: String,
 }
 
@@ -103,6 +104,7 @@ pub(super) struct LiteralArg {
     pub required: Option<bool>,
     pub prompt: Option<&'static str>,
     pub confirm: Option<bool>,
+    pub complete: Option<&'static str>,
     pub help: &'static str,
 }
 
@@ -136,6 +138,7 @@ pub(super) fn check_literal_table(commands: &[LiteralCommand]) -> Result<Vec<Com
                             required: arg.required,
                             prompt: arg.prompt.map(str::to_owned),
                             confirm: arg.confirm,
+                            complete: arg.complete.map(str::to_owned),
                             help: arg.help.to_owned(),
                         })
                     })
@@ -346,6 +349,24 @@ fn arg_spec(raw: RawArg) -> Result<ArgSpec, String> {
     if raw.confirm.is_some() && kind != ArgKind::Secret {
         return Err(String::from("confirm applies only to a secret"));
     }
+    let complete = match raw.complete {
+        None => None,
+        Some(_) if !matches!(kind, ArgKind::String | ArgKind::Username | ArgKind::List) => {
+            return Err(String::from(
+                "complete applies only to a string, username or list",
+            ));
+        }
+        Some(_) if !choices.is_empty() => {
+            return Err(String::from("an arg with choices completes them already"));
+        }
+        Some(name) => Some(LiveValues::parse(&name).ok_or_else(|| {
+            let known: Vec<&str> = LiveValues::ALL.iter().map(|live| live.name()).collect();
+            format!(
+                "unknown complete '{name}'; known sources: {}",
+                known.join(", ")
+            )
+        })?),
+    };
     check_line(&raw.help).map_err(|problem| format!("help {problem}"))?;
     Ok(ArgSpec {
         name: raw.name,
@@ -359,6 +380,7 @@ fn arg_spec(raw: RawArg) -> Result<ArgSpec, String> {
         required,
         prompt,
         confirm: raw.confirm.unwrap_or(false),
+        complete,
         help: raw.help,
     })
 }

@@ -8,6 +8,7 @@ pub mod complete;
 pub mod help;
 pub mod reference;
 
+pub use complete::LiveValues;
 pub use id::CommandId;
 
 use crate::backend::hsm::Role;
@@ -72,6 +73,8 @@ pub struct ArgSpec {
     pub required: bool,
     pub prompt: Option<String>,
     pub confirm: bool,
+    /// Where Tab finds the values of a flag that names something that exists.
+    pub complete: Option<LiveValues>,
     pub help: String,
 }
 

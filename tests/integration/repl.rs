@@ -398,3 +398,60 @@ fn tab_completes_file_paths_for_source_and_after_file_prefixes() {
     shell.send_line("quit").expect("cannot type");
     exits_with_status_zero(&mut shell);
 }
+
+#[test]
+fn tab_offers_the_users_keys_and_clusters_that_exist() {
+    let home = TempDir::new().expect("temp dir");
+    let mut shell = spawn_fresh_interactive(home.path());
+    expect(&mut shell, PROMPT);
+    let press = |shell: &mut PtySession, keys: &str| {
+        shell.send(keys).expect("cannot type");
+        shell.flush().expect("cannot type");
+    };
+    for line in [
+        format!("cluster activate --password {ADMIN_PASSWORD}"),
+        format!("login --username admin --role admin --password {ADMIN_PASSWORD}"),
+        format!("user create --username beth --role crypto-user --password {BOB_PASSWORD}"),
+        format!("user create --username bea --role crypto-user --password {BOB_PASSWORD}"),
+    ] {
+        shell.send_line(&line).expect("cannot type");
+        expect(&mut shell, "\"error_code\": 0");
+        expect(&mut shell, PROMPT);
+    }
+    // Usernames from the cluster: the common prefix first, then the list.
+    press(&mut shell, "user delete --username b\t");
+    expect(&mut shell, "--username be");
+    press(&mut shell, "\t");
+    expect(&mut shell, "\r\nbea   beth\r\n");
+    shell.send_control('c').expect("cannot send Ctrl-C");
+    expect(&mut shell, &format!("\n\r{PROMPT}"));
+    // A cluster ID from the control plane, with a space after it.
+    press(
+        &mut shell,
+        "keystore check-prerequisites --cloud-hsm-cluster-id \t",
+    );
+    shell
+        .exp_regex("--cloud-hsm-cluster-id cluster-[a-z0-9]{11} ")
+        .expect("the cluster ID was not completed");
+    shell.send_control('c').expect("cannot send Ctrl-C");
+    expect(&mut shell, &format!("\n\r{PROMPT}"));
+    for line in [
+        "logout".to_owned(),
+        format!("login --username beth --role crypto-user --password {BOB_PASSWORD}"),
+        "key generate-symmetric aes --label ceremony-aes --key-length-bytes 32".to_owned(),
+    ] {
+        shell.send_line(&line).expect("cannot type");
+        expect(&mut shell, "\"error_code\": 0");
+        expect(&mut shell, PROMPT);
+    }
+    // Key labels and references the logged-in user sees, in every word of a filter.
+    press(&mut shell, "key list --filter attr.l\t");
+    expect(&mut shell, "--filter attr.label=ceremony-aes ");
+    press(&mut shell, "key-r\t");
+    expect(&mut shell, "attr.label=ceremony-aes key-reference=0x");
+    shell.send_line("").expect("cannot type");
+    expect(&mut shell, "\"total_key_count\": 1");
+    expect(&mut shell, PROMPT);
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+}

@@ -488,3 +488,25 @@ fn the_json_made_at_build_time_is_the_same_table_as_the_toml() {
         format!("{:?}", CommandTable::builtin().commands())
     );
 }
+
+#[test]
+fn a_completion_source_must_be_known_and_fit_the_kind() {
+    assert_eq!(
+        error_of(&with_arg(
+            "name = \"x\"\nkind = \"string\"\nvalue = \"X\"\ncomplete = \"passwords\"\nhelp = \"h\""
+        )),
+        "command 'user create', arg 'x': unknown complete 'passwords'; known sources: usernames, \
+         key-filters, cluster-ids, hsm-ids, backup-ids, custom-key-store-ids, kms-key-ids"
+    );
+    assert_eq!(
+        error_of(&with_arg(
+            "name = \"x\"\nkind = \"integer\"\nvalue = \"X\"\ncomplete = \"usernames\"\nhelp = \"h\""
+        )),
+        "command 'user create', arg 'x': complete applies only to a string, username or list"
+    );
+    let commands = parse_table(&with_arg(
+        "name = \"x\"\nkind = \"username\"\nvalue = \"X\"\ncomplete = \"usernames\"\nhelp = \"h\"",
+    ))
+    .unwrap();
+    assert_eq!(commands[0].args[0].complete, Some(LiveValues::Usernames));
+}
