@@ -387,3 +387,40 @@ fn the_key_store_password_is_never_stored_or_printed_in_clear() {
         entry("FAILED", Some("INVALID_CREDENTIALS"))
     );
 }
+
+#[test]
+fn on_a_terminal_a_wait_that_ends_failed_says_why_and_the_prompt_comes_back() {
+    use crate::repl::{PROMPT, exits_with_status_zero, expect, spawn_shell};
+    let dir = state_with_store();
+    let state = dir.path().join("state");
+    let mut shell = spawn_shell(
+        dir.path(),
+        &[
+            "--state-dir",
+            state.to_str().unwrap(),
+            "--seed",
+            "7",
+            "interactive",
+        ],
+    );
+    expect(&mut shell, PROMPT);
+    shell
+        .send_line("sim fail-next-connect --error NETWORK_ERRORS")
+        .expect("cannot type");
+    expect(&mut shell, PROMPT);
+    shell
+        .send_line(&format!(
+            "keystore connect --custom-key-store-id {STORE} --wait"
+        ))
+        .expect("cannot type");
+    expect(&mut shell, "\"error_code\": 1");
+    expect(
+        &mut shell,
+        &format!(
+            "Key store {STORE} is FAILED with NETWORK_ERRORS: KMS could not reach the cluster"
+        ),
+    );
+    expect(&mut shell, PROMPT);
+    shell.send_line("quit").expect("cannot type");
+    exits_with_status_zero(&mut shell);
+}
