@@ -529,7 +529,11 @@ fn substitute(bindings: &Bindings, text: &str) -> String {
         return text.to_owned();
     }
     let mut taken: Vec<(usize, usize, &str)> = Vec::new();
-    for (recorded, printed) in &bindings.strings {
+    // Longest first: those longer than `text` cannot be in it.
+    let fitting = bindings
+        .strings
+        .partition_point(|(recorded, _)| recorded.len() > text.len());
+    for (recorded, printed) in &bindings.strings[fitting..] {
         for (at, _) in text.match_indices(recorded.as_str()) {
             let end = at + recorded.len();
             let inside_word = text[..at]
