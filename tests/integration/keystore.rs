@@ -268,7 +268,7 @@ fn a_wait_that_ends_failed_names_the_error_code_and_its_fix() {
         replies[1],
         json!({"error_code": 1, "data": format!(
             "Key store {STORE} is FAILED with NETWORK_ERRORS: KMS could not reach the cluster: \
-             often passing, or a security group or network rule blocks TCP 2223-2225. To fix \
+             often transient, or a security group or network rule blocks TCP 2223-2225. To fix \
              it: keystore disconnect --custom-key-store-id {STORE}, then wait a few minutes and \
              check the network with keystore check-prerequisites, then keystore connect again"
         )})

@@ -22,6 +22,7 @@ mod kms;
 mod leaks;
 mod pkcs11;
 mod rbac;
+mod readme;
 mod repl;
 mod safety;
 mod scripts;

@@ -151,7 +151,7 @@ impl ConnectionErrorCode {
                 "add HSMs with cloudhsmv2 create-hsm, best in two or more Availability Zones",
             ),
             ConnectionErrorCode::NetworkErrors => (
-                "KMS could not reach the cluster: often passing, or a security group or network \
+                "KMS could not reach the cluster: often transient, or a security group or network \
                  rule blocks TCP 2223-2225",
                 "wait a few minutes and check the network with keystore check-prerequisites",
             ),
