@@ -203,18 +203,7 @@ fn across_clusters(
     (expected_warnings, expected): (&[String], &[String]),
     (warnings, actual): (&[String], &[String]),
 ) -> Option<(String, String)> {
-    let mut same = expected_warnings.len() == warnings.len();
-    let mut warnings_here = Vec::with_capacity(expected_warnings.len());
-    for (index, recorded) in expected_warnings.iter().enumerate() {
-        match warnings.get(index) {
-            Some(printed) => {
-                let compared = varying.compare_text(bindings, recorded, printed);
-                same &= compared.same;
-                warnings_here.push(compared.expected_here);
-            }
-            None => warnings_here.push(recorded.clone()),
-        }
-    }
+    let (same, warnings_here) = compare_lines(varying, bindings, expected_warnings, warnings);
     let (stdout_same, stdout_here) = match (envelope(expected), envelope(actual)) {
         (Some(recorded), Some(printed)) => {
             let compared = varying.compare_values(bindings, command, &recorded, &printed);
@@ -223,21 +212,7 @@ fn across_clusters(
                 vec![output::compact(&compared.expected_here)],
             )
         }
-        _ => {
-            let mut same = expected.len() == actual.len();
-            let mut here = Vec::with_capacity(expected.len());
-            for (index, recorded) in expected.iter().enumerate() {
-                match actual.get(index) {
-                    Some(printed) => {
-                        let compared = varying.compare_text(bindings, recorded, printed);
-                        same &= compared.same;
-                        here.push(compared.expected_here);
-                    }
-                    None => here.push(recorded.clone()),
-                }
-            }
-            (same, here)
-        }
+        _ => compare_lines(varying, bindings, expected, actual),
     };
     if same && stdout_same {
         return None;
@@ -246,6 +221,29 @@ fn across_clusters(
         readable(&warnings_here, &stdout_here),
         readable(warnings, actual),
     ))
+}
+
+/// Compares recorded lines of text with this run's, one by one: whether all match, and the
+/// recorded lines with what bound written as this run's.
+fn compare_lines(
+    varying: &Varying,
+    bindings: &mut Bindings,
+    expected: &[String],
+    actual: &[String],
+) -> (bool, Vec<String>) {
+    let mut same = expected.len() == actual.len();
+    let mut here = Vec::with_capacity(expected.len());
+    for (index, recorded) in expected.iter().enumerate() {
+        match actual.get(index) {
+            Some(printed) => {
+                let compared = varying.compare_text(bindings, recorded, printed);
+                same &= compared.same;
+                here.push(compared.expected_here);
+            }
+            None => here.push(recorded.clone()),
+        }
+    }
+    (same, here)
 }
 
 /// The one JSON envelope that `lines` hold, if that is what they are.

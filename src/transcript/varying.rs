@@ -62,13 +62,14 @@ pub struct Bindings {
     strings: Vec<(String, String)>,
 }
 
+#[cfg(test)]
 impl Bindings {
     /// How many recorded values are bound.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.forward.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    fn is_empty(&self) -> bool {
         self.forward.is_empty()
     }
 }
@@ -140,7 +141,8 @@ impl Varying {
     }
 
     /// The placeholder names, in declaration order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    fn names(&self) -> impl Iterator<Item = &str> {
         self.placeholders.iter().map(|p| p.name.as_str())
     }
 
