@@ -204,6 +204,17 @@ pub enum Error {
     /// or not made (no Region, no credentials). The message names the endpoint and the cause.
     #[error("{message}")]
     AwsRequest { message: String },
+    /// A quorum-protected operation without an approval that meets the service's quorum value.
+    #[error("Quorum approval is required for this operation")]
+    QuorumApprovalRequired,
+    /// An approval or registration token that cannot be used; nothing was used up.
+    #[error("Quorum approval refused: {reason}; nothing was used")]
+    QuorumRefused { reason: String },
+    /// A quorum command on a backend that has no quorum (PKCS#11 modules).
+    #[error(
+        "Quorum authentication is modelled by the simulator only: {what} is not available on this backend"
+    )]
+    QuorumSimulatorOnly { what: &'static str },
     /// `--aws` in a binary built without the cargo feature `aws`.
     #[error(
         "--aws needs a cloudhsm-shell built with the AWS SDK: cargo build --release --features aws \

@@ -61,6 +61,18 @@ pub const HSM_DATA: FileKind = FileKind {
 };
 
 /// `--secrets`: `NAME=value` lines, a few dozen bytes each.
+/// A quorum or registration token file (a few hundred bytes per HSM and approver).
+pub const TOKEN_FILE: FileKind = FileKind {
+    name: "a quorum token file",
+    limit: 64 * 1024,
+};
+
+/// An approver's private key for `sim sign-token`.
+pub const PRIVATE_KEY_PEM: FileKind = FileKind {
+    name: "a PEM private key",
+    limit: 64 * 1024,
+};
+
 pub const SECRETS_FILE: FileKind = FileKind {
     name: "a secrets file",
     limit: 64 * 1024,

@@ -10,6 +10,7 @@ mod key;
 mod keystore;
 mod kms;
 mod login;
+mod quorum;
 mod sim;
 mod source;
 mod user;
@@ -100,6 +101,15 @@ pub enum ReplyData {
     Random(GenerateRandomResponse),
     DeletionScheduled(ScheduleDeletionResponse),
     DeletionCancelled(CancelDeletionResponse),
+    /// `{"filepath"}`: where a token file was written.
+    TokenFile {
+        filepath: String,
+    },
+    QuorumTokens {
+        tokens: Vec<crate::backend::hsm::quorum::TokenEntry>,
+    },
+    QuorumValues(crate::backend::hsm::quorum::QuorumValues),
+    QuorumTimeouts(crate::backend::hsm::quorum::QuorumTimeouts),
     /// `{}`: the empty response of Connect, Disconnect, Update and Delete.
     Empty(keystore::Empty),
 }
@@ -176,6 +186,15 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::ClusterHsmInfo => cluster::hsm_info(context),
         CommandId::Login => login::login(context, &mut invocation),
         CommandId::Logout => login::logout(context),
+        CommandId::QuorumTokenSignGenerate => quorum::generate(context, &invocation),
+        CommandId::QuorumTokenSignList => quorum::list(context),
+        CommandId::QuorumTokenSignListQuorumValues => quorum::list_quorum_values(context),
+        CommandId::QuorumTokenSignSetQuorumValue => quorum::set_quorum_value(context, &invocation),
+        CommandId::QuorumTokenSignDelete => quorum::delete(context, &invocation),
+        CommandId::QuorumTokenSignListTimeouts => quorum::list_timeouts(context),
+        CommandId::QuorumTokenSignSetTimeout => quorum::set_timeout(context, &invocation),
+        CommandId::UserChangeQuorumTokenSignRegister => quorum::register(context, &invocation),
+        CommandId::SimSignToken => quorum::sign_token(&invocation),
         CommandId::UserCreate => user::create(context, &mut invocation),
         CommandId::UserDelete => user::delete(context, &invocation),
         CommandId::UserList => user::list(context),

@@ -1,5 +1,6 @@
 //! `user create`, `user delete`, `user list` and `user change-password`.
 
+use super::quorum::approval;
 use super::{Context, Reply, ReplyData, UserRef, actor, role, username};
 use crate::backend::hsm::Role;
 use crate::backend::hsm::is_built_in;
@@ -18,9 +19,10 @@ pub fn create(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Res
         return Err(Error::UserExists { username });
     }
     let password = context.secret(invocation, "password", &username)?;
+    let approval = approval(invocation)?;
     let user = context
         .hsm
-        .create_user(&actor, &username, role, &password)?;
+        .create_user(&actor, &username, role, &password, approval.as_ref())?;
     warn_if_kms_would_refuse(context, &username, &password);
     Ok(Reply::data(ReplyData::User(UserRef {
         username: user.username,
@@ -32,7 +34,10 @@ pub fn delete(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<
     let actor = actor(context)?;
     let username = username(invocation)?;
     let role = role(invocation)?;
-    context.hsm.delete_user(&actor, &username, role)?;
+    let approval = approval(invocation)?;
+    context
+        .hsm
+        .delete_user(&actor, &username, role, approval.as_ref())?;
     Ok(Reply::data(ReplyData::User(UserRef { username, role })))
 }
 
@@ -57,9 +62,10 @@ pub fn change_password(
         return Err(Error::UserNotFound { username, role });
     }
     let password = context.secret(invocation, "password", &username)?;
+    let approval = approval(invocation)?;
     context
         .hsm
-        .change_password(&actor, &username, role, &password)?;
+        .change_password(&actor, &username, role, &password, approval.as_ref())?;
     warn_if_kms_would_refuse(context, &username, &password);
     Ok(Reply::data(ReplyData::User(UserRef { username, role })))
 }

@@ -25,6 +25,7 @@ pub mod lifecycle;
 pub mod logins;
 pub mod network;
 pub mod password;
+pub mod quorum;
 pub mod schema;
 pub mod state_permissions;
 pub mod store;

@@ -268,6 +268,42 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE simulator ADD COLUMN seed_digest BLOB;
     "#,
+    // 11: quorum (M of N): each user's registered quorum key, the quorum values of the admin
+    // services (absent: 1), the token lifetimes, and the tokens generated, each bound to the
+    // login session that generated it.
+    r#"
+    CREATE TABLE quorum_keys (
+        cluster_id  TEXT NOT NULL,
+        username    TEXT NOT NULL,
+        -- SubjectPublicKeyInfo DER of an RSA key.
+        public_key  BLOB NOT NULL,
+        PRIMARY KEY (cluster_id, username),
+        FOREIGN KEY (cluster_id, username) REFERENCES users (cluster_id, username)
+            ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    CREATE TABLE quorum_values (
+        cluster_id  TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        service     TEXT NOT NULL CHECK (service IN ('user', 'quorum')),
+        value       INTEGER NOT NULL CHECK (value BETWEEN 1 AND 8),
+        PRIMARY KEY (cluster_id, service)
+    ) WITHOUT ROWID;
+    CREATE TABLE quorum_settings (
+        cluster_id         TEXT PRIMARY KEY REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        generated_timeout  INTEGER NOT NULL CHECK (generated_timeout > 0),
+        approved_timeout   INTEGER NOT NULL CHECK (approved_timeout > 0)
+    );
+    CREATE TABLE quorum_tokens (
+        cluster_id     TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        -- SHA-256 of approval_data: the token as token files name it.
+        digest         BLOB NOT NULL,
+        service        TEXT NOT NULL CHECK (service IN ('user', 'quorum', 'registration')),
+        username       TEXT NOT NULL,
+        login_id       INTEGER NOT NULL,
+        approval_data  BLOB NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        PRIMARY KEY (cluster_id, digest)
+    );
+    "#,
 ];
 
 /// The schema version this binary writes.

@@ -1,7 +1,7 @@
 //! HSM users of a simulated cluster: the username rules and the `users` rows.
 
 pub use crate::backend::hsm::{APPLIANCE_USER, BUILT_IN_ADMIN, is_built_in, normalize_username};
-use crate::backend::hsm::{UserInfo, UserRole};
+use crate::backend::hsm::{Strategy, UserInfo, UserRole};
 use crate::error::{Error, Result};
 use rusqlite::types::{FromSqlError, ValueRef};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
@@ -22,16 +22,24 @@ pub struct UserRecord {
 /// All users of a cluster in `user list` form, ordered by username.
 pub fn list(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<UserInfo>> {
     let mut statement = tx.prepare_cached(
-        "SELECT username, role, locked FROM users WHERE cluster_id = ?1 ORDER BY username",
+        "SELECT username, role, locked,
+             EXISTS (SELECT 1 FROM quorum_keys AS q
+                     WHERE q.cluster_id = users.cluster_id AND q.username = users.username)
+         FROM users WHERE cluster_id = ?1 ORDER BY username",
     )?;
     let users = statement
         .query_map([cluster_id], |row| {
+            let quorum_key: bool = row.get(3)?;
             Ok(UserInfo {
                 username: row.get(0)?,
                 role: role_at(row, 1)?,
                 locked: row.get(2)?,
                 mfa: Vec::new(),
-                quorum: Vec::new(),
+                quorum: if quorum_key {
+                    vec![Strategy::TOKEN_SIGN]
+                } else {
+                    Vec::new()
+                },
                 cluster_coverage: "full",
             })
         })?

@@ -295,12 +295,18 @@ mod tests {
         assert_eq!(candidates("us"), vec!["user"]);
         assert_eq!(
             candidates("user "),
-            vec!["change-password", "create", "delete", "list"]
+            vec![
+                "change-password",
+                "change-quorum",
+                "create",
+                "delete",
+                "list"
+            ]
         );
         assert_eq!(candidates("user cr"), vec!["create"]);
         assert_eq!(
             candidates("user create --username bob "),
-            vec!["--role", "--password"]
+            vec!["--role", "--password", "--approval"]
         );
         assert_eq!(
             candidates("user create --role "),

@@ -51,3 +51,53 @@ fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
         "Unavailable"
     );
 }
+
+#[test]
+fn the_quorum_ceremony_demo_approves_a_user_with_two_signatures() {
+    let home = tempfile::tempdir().unwrap();
+    let root = env!("CARGO_MANIFEST_DIR");
+    let output = Command::new(env!("CARGO_BIN_EXE_cloudhsm-shell"))
+        .env_clear()
+        .env("HOME", home.path())
+        .current_dir(root)
+        .args(["--seed", "7", "--state-dir"])
+        .arg(home.path().join("quorum-demo"))
+        .args([
+            "--history",
+            "/dev/null",
+            "--file",
+            "scripts/demo/quorum-ceremony.cli",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        output.status.success(),
+        "the demo failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let replies: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(replies.len(), 26);
+    assert!(replies.iter().all(|reply| reply["error_code"] == 0));
+    assert_eq!(
+        replies[20]["data"],
+        serde_json::json!({"user": 2, "quorum": 1})
+    );
+    let registered = replies[21]["data"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|user| {
+            user["quorum"] == serde_json::json!([{"strategy": "token-sign", "status": "enabled"}])
+        })
+        .count();
+    assert_eq!(registered, 3);
+    assert_eq!(
+        replies[25]["data"],
+        serde_json::json!({"username": "kmsuser", "role": "crypto-user"})
+    );
+}

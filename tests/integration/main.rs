@@ -21,6 +21,7 @@ mod keystore;
 mod kms;
 mod leaks;
 mod pkcs11;
+mod quorum;
 mod rbac;
 mod readme;
 mod repl;

@@ -9,6 +9,7 @@ pub mod key;
 mod login;
 pub mod mechanism;
 pub mod pkcs11;
+pub mod quorum;
 pub mod requests;
 pub mod sim;
 
@@ -18,6 +19,9 @@ use cluster_control::{ClusterControl, SimFaults};
 use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use mechanism::KeySpec;
+use quorum::{
+    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedRegistration, TokenEntry,
+};
 use requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
     UnwrapRequest, WrapRequest, WrappedKey,
@@ -118,6 +122,21 @@ impl From<Role> for UserRole {
     }
 }
 
+/// A registered MFA or quorum strategy of a user, as `user list` shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Strategy {
+    pub strategy: &'static str,
+    pub status: &'static str,
+}
+
+impl Strategy {
+    /// A registered token-sign key.
+    pub const TOKEN_SIGN: Strategy = Strategy {
+        strategy: "token-sign",
+        status: "enabled",
+    };
+}
+
 /// One entry of `user list`, with the CLI's key names.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UserInfo {
@@ -126,8 +145,8 @@ pub struct UserInfo {
     /// The CLI prints `"true"`/`"false"` as strings.
     #[serde(serialize_with = "bool_as_string")]
     pub locked: bool,
-    pub mfa: Vec<String>,
-    pub quorum: Vec<String>,
+    pub mfa: Vec<Strategy>,
+    pub quorum: Vec<Strategy>,
     #[serde(rename = "cluster-coverage")]
     pub cluster_coverage: &'static str,
 }
@@ -204,24 +223,104 @@ pub trait HsmBackend {
         }))
     }
 
+    /// Creates a user; `approval` is the `user` service's quorum approval, used up on success.
     fn create_user(
         &mut self,
         actor: &Login,
         username: &str,
         role: Role,
         password: &Secret,
+        approval: Option<&Approval>,
     ) -> Result<UserInfo>;
 
-    fn delete_user(&mut self, actor: &Login, username: &str, role: Role) -> Result<()>;
+    fn delete_user(
+        &mut self,
+        actor: &Login,
+        username: &str,
+        role: Role,
+        approval: Option<&Approval>,
+    ) -> Result<()>;
 
-    /// Sets a new password and, when an admin does it, unlocks the user.
+    /// Sets a new password and, when an admin does it, unlocks the user; a quorum key the user
+    /// registered goes with the old password.
     fn change_password(
         &mut self,
         actor: &Login,
         username: &str,
         role: Role,
         password: &Secret,
+        approval: Option<&Approval>,
     ) -> Result<()>;
+
+    /// `quorum token-sign list-quorum-values`.
+    fn quorum_values(&mut self) -> Result<QuorumValues> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign list-quorum-values",
+        })
+    }
+
+    /// `quorum token-sign set-quorum-value`, approved under the `quorum` service's value.
+    fn set_quorum_value(
+        &mut self,
+        _actor: &Login,
+        _service: QuorumService,
+        _value: u8,
+        _approval: Option<&Approval>,
+    ) -> Result<()> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign set-quorum-value",
+        })
+    }
+
+    fn quorum_timeouts(&mut self) -> Result<QuorumTimeouts> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign list-timeouts",
+        })
+    }
+
+    fn set_quorum_timeouts(&mut self, _actor: &Login, _timeouts: QuorumTimeouts) -> Result<()> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign set-timeout",
+        })
+    }
+
+    /// A new token of `service` for `actor`'s login: the approval data of each (one per HSM
+    /// for a registration, else one).
+    fn generate_quorum_token(
+        &mut self,
+        _actor: &Login,
+        _service: QuorumService,
+    ) -> Result<Vec<Vec<u8>>> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign generate",
+        })
+    }
+
+    fn list_quorum_tokens(&mut self, _actor: &Login) -> Result<Vec<TokenEntry>> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign list",
+        })
+    }
+
+    /// Deletes `actor`'s tokens, or everybody's; how many went.
+    fn delete_quorum_tokens(&mut self, _actor: &Login, _everybody: bool) -> Result<usize> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "quorum token-sign delete",
+        })
+    }
+
+    /// Registers `public_key_pem` (an RSA-2048 SubjectPublicKeyInfo PEM) as `actor`'s quorum
+    /// key, given the registration tokens it signed.
+    fn register_quorum_key(
+        &mut self,
+        _actor: &Login,
+        _public_key_pem: &str,
+        _tokens: &[SignedRegistration],
+    ) -> Result<()> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "user change-quorum token-sign register",
+        })
+    }
 
     /// An AES or generic secret key owned by `actor`.
     fn generate_secret_key(

@@ -6,6 +6,9 @@ use crate::backend::hsm::cluster_control::{ClusterControl, ClusterState, SimFaul
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::quorum::{
+    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedRegistration, TokenEntry,
+};
 use crate::backend::hsm::requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
     UnwrapRequest, WrapRequest, WrappedKey,
@@ -15,10 +18,11 @@ use crate::backend::hsm::{Login, Role};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use crate::sim::clock;
+use crate::sim::ids::IdGenerator;
 use crate::sim::keys as key_rows;
 use crate::sim::logins::{self};
 use crate::sim::users::{self, APPLIANCE_USER};
-use crate::sim::{cluster, password};
+use crate::sim::{cluster, password, quorum};
 
 use crate::sim::hsm::{check_actor, existing_user, hsm1_medium_info};
 
@@ -133,6 +137,7 @@ impl HsmBackend for SimHsm {
         username: &str,
         role: Role,
         password: &Secret,
+        approval: Option<&Approval>,
     ) -> Result<UserInfo> {
         let username = users::normalize_username(username)?;
         password::validate(password)?;
@@ -144,6 +149,7 @@ impl HsmBackend for SimHsm {
             if users::find(tx, cluster_id, &username)?.is_some() {
                 return Err(Error::UserExists { username });
             }
+            quorum::authorize(tx, cluster_id, actor, QuorumService::User, approval)?;
             users::insert(tx, cluster_id, &username, role.into(), Some(&password_hash))?;
             Ok(UserInfo {
                 username,
@@ -156,7 +162,13 @@ impl HsmBackend for SimHsm {
         })
     }
 
-    fn delete_user(&mut self, actor: &Login, username: &str, role: Role) -> Result<()> {
+    fn delete_user(
+        &mut self,
+        actor: &Login,
+        username: &str,
+        role: Role,
+        approval: Option<&Approval>,
+    ) -> Result<()> {
         let username = users::normalize_username(username)?;
         if users::is_built_in(&username) {
             return Err(Error::BuiltInUser { username });
@@ -172,6 +184,7 @@ impl HsmBackend for SimHsm {
             if key_rows::count_owned(tx, cluster_id, &username)? > 0 {
                 return Err(Error::UserOwnsKeys { username });
             }
+            quorum::authorize(tx, cluster_id, actor, QuorumService::User, approval)?;
             users::delete(tx, cluster_id, &username)
         })
     }
@@ -182,6 +195,7 @@ impl HsmBackend for SimHsm {
         username: &str,
         role: Role,
         password: &Secret,
+        approval: Option<&Approval>,
     ) -> Result<()> {
         let username = users::normalize_username(username)?;
         if actor.role == Role::CryptoUser && (actor.username != username || actor.role != role) {
@@ -202,8 +216,135 @@ impl HsmBackend for SimHsm {
             if logins::has_login_except(tx, cluster_id, &username, Some(actor.login_id))? {
                 return Err(Error::UserLoggedIn { username });
             }
+            // Changing one's own password is not a quorum operation; another user's is.
+            if username != actor.username {
+                quorum::authorize(tx, cluster_id, actor, QuorumService::User, approval)?;
+            }
             let unlock = actor.role == Role::Admin;
-            users::set_password(tx, cluster_id, &username, &password_hash, unlock)
+            users::set_password(tx, cluster_id, &username, &password_hash, unlock)?;
+            quorum::deregister_key(tx, cluster_id, &username)
+        })
+    }
+
+    fn quorum_values(&mut self) -> Result<QuorumValues> {
+        self.store
+            .transaction(|tx| quorum::values(tx, &self.cluster_id))
+    }
+
+    fn set_quorum_value(
+        &mut self,
+        actor: &Login,
+        service: QuorumService,
+        value: u8,
+        approval: Option<&Approval>,
+    ) -> Result<()> {
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::authorize(tx, cluster_id, actor, QuorumService::Quorum, approval)?;
+            quorum::set_value(tx, cluster_id, service, value)
+        })
+    }
+
+    fn quorum_timeouts(&mut self) -> Result<QuorumTimeouts> {
+        self.store
+            .transaction(|tx| quorum::timeouts(tx, &self.cluster_id))
+    }
+
+    fn set_quorum_timeouts(&mut self, actor: &Login, timeouts: QuorumTimeouts) -> Result<()> {
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::set_timeouts(tx, cluster_id, timeouts)
+        })
+    }
+
+    fn generate_quorum_token(
+        &mut self,
+        actor: &Login,
+        service: QuorumService,
+    ) -> Result<Vec<Vec<u8>>> {
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        let seed = self.id_seed;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            if service.has_quorum_value() && actor.role != Role::Admin {
+                return Err(Error::QuorumRefused {
+                    reason: format!(
+                        "only admins generate tokens for the {} service",
+                        service.as_str()
+                    ),
+                });
+            }
+            // A registration needs one token per HSM; an approval one for the cluster.
+            let count = match service {
+                QuorumService::Registration => cluster::active_hsm_serial_numbers(tx, cluster_id)?
+                    .len()
+                    .max(1),
+                QuorumService::User | QuorumService::Quorum => 1,
+            };
+            let mut ids = IdGenerator::begin(tx, seed)?;
+            let mut approvals = Vec::with_capacity(count);
+            for _ in 0..count {
+                let mut approval_data = format!("{cluster_id}/{}/", service.as_str()).into_bytes();
+                approval_data.extend_from_slice(&ids.secret_bytes(32));
+                quorum::insert_token(tx, cluster_id, actor, service, &approval_data)?;
+                approvals.push(approval_data);
+            }
+            Ok(approvals)
+        })
+    }
+
+    fn list_quorum_tokens(&mut self, actor: &Login) -> Result<Vec<TokenEntry>> {
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::list_tokens(tx, cluster_id)
+        })
+    }
+
+    fn delete_quorum_tokens(&mut self, actor: &Login, everybody: bool) -> Result<usize> {
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::delete_tokens(
+                tx,
+                cluster_id,
+                (!everybody).then_some(actor.username.as_str()),
+            )
+        })
+    }
+
+    fn register_quorum_key(
+        &mut self,
+        actor: &Login,
+        public_key_pem: &str,
+        tokens: &[SignedRegistration],
+    ) -> Result<()> {
+        let public = crate::sim::crypto::parse_public_pem(public_key_pem)?;
+        match crate::sim::crypto::public_facts(&public)? {
+            crate::sim::crypto::PublicFacts::Rsa {
+                modulus_bits: 2048, ..
+            } => {}
+            _ => {
+                return Err(Error::InvalidInput {
+                    what: "quorum key",
+                    reason: "a quorum key is an RSA-2048 public key".to_owned(),
+                });
+            }
+        }
+        let public_key = public.as_der();
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::consume_registration(tx, cluster_id, actor, public_key, tokens)?;
+            quorum::register_key(tx, cluster_id, &actor.username, public_key)
         })
     }
 

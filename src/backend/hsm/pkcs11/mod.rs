@@ -26,6 +26,7 @@ pub use token::{PinFormat, Pkcs11Options, TokenChoice};
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::quorum::Approval;
 use crate::backend::hsm::requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
     UnwrapRequest, WrapRequest, WrappedKey,
@@ -217,11 +218,18 @@ impl HsmBackend for Pkcs11Hsm {
         _username: &str,
         _role: Role,
         _password: &Secret,
+        _approval: Option<&Approval>,
     ) -> Result<UserInfo> {
         Err(Self::backend_lacks("user create", NO_NAMED_USERS))
     }
 
-    fn delete_user(&mut self, _actor: &Login, _username: &str, _role: Role) -> Result<()> {
+    fn delete_user(
+        &mut self,
+        _actor: &Login,
+        _username: &str,
+        _role: Role,
+        _approval: Option<&Approval>,
+    ) -> Result<()> {
         Err(Self::backend_lacks("user delete", NO_NAMED_USERS))
     }
 
@@ -231,7 +239,13 @@ impl HsmBackend for Pkcs11Hsm {
         username: &str,
         role: Role,
         password: &Secret,
+        approval: Option<&Approval>,
     ) -> Result<()> {
+        if approval.is_some() {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "user change-password --approval",
+            });
+        }
         let own = username.eq_ignore_ascii_case(&actor.username) && role == actor.role;
         let Some(current) = self.logged_in.as_ref() else {
             return Err(Error::NotLoggedIn {

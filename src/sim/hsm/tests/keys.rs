@@ -11,7 +11,7 @@ use tempfile::TempDir;
 pub(super) fn two_crypto_users(dir: &Path) -> (SimHsm, Login, Login) {
     let (mut hsm, admin) = activated(dir);
     for name in ["alice", "bob"] {
-        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD))
+        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD), None)
             .unwrap();
     }
     hsm.logout(&admin).unwrap();
@@ -314,10 +314,11 @@ fn a_user_who_owns_keys_is_not_deleted() {
         .login("admin", Role::Admin, &secret(ADMIN_PASSWORD))
         .unwrap();
     assert!(matches!(
-        hsm.delete_user(&admin, "alice", Role::CryptoUser),
+        hsm.delete_user(&admin, "alice", Role::CryptoUser, None),
         Err(Error::UserOwnsKeys { username }) if username == "alice"
     ));
-    hsm.delete_user(&admin, "bob", Role::CryptoUser).unwrap();
+    hsm.delete_user(&admin, "bob", Role::CryptoUser, None)
+        .unwrap();
     let names: Vec<String> = hsm
         .list_users()
         .unwrap()

@@ -132,8 +132,14 @@ fn logins_and_users_belong_to_the_selected_cluster() {
     let temp = TempDir::new().unwrap();
     let dir = temp.path().join("state");
     let (mut hsm, admin) = activated(&dir);
-    hsm.create_user(&admin, "alice", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "alice",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
     hsm.logout(&admin).unwrap();
     let cluster_id = new_cluster(&mut hsm);
     hsm.initialize_cluster(&cluster_id, &InitializeWith::GeneratedCustomerCa)

@@ -7,8 +7,14 @@ use tempfile::TempDir;
 fn logins_of_dead_processes_do_not_count() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
     let me = ProcessIdentity::current();
     let my_start = me.start_ticks.map(|ticks| ticks as i64);
     let cluster_id = hsm.cluster_id().to_owned();
@@ -28,7 +34,7 @@ fn logins_of_dead_processes_do_not_count() {
     insert_login(i64::from(me.pid), my_start);
 
     assert!(matches!(
-        hsm.delete_user(&admin, "bob", Role::CryptoUser),
+        hsm.delete_user(&admin, "bob", Role::CryptoUser, None),
         Err(Error::UserLoggedIn { .. })
     ));
 
@@ -39,7 +45,8 @@ fn logins_of_dead_processes_do_not_count() {
             rusqlite::params![me.pid, my_start],
         )
         .unwrap();
-    hsm.delete_user(&admin, "bob", Role::CryptoUser).unwrap();
+    hsm.delete_user(&admin, "bob", Role::CryptoUser, None)
+        .unwrap();
     let remaining: i64 = peek(temp.path())
         .query_row("SELECT count(*) FROM logins", [], |row| row.get(0))
         .unwrap();
@@ -50,23 +57,35 @@ fn logins_of_dead_processes_do_not_count() {
 fn failed_calls_change_nothing() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
     let bob = hsm
         .login("bob", Role::CryptoUser, &secret(USER_PASSWORD))
         .unwrap();
     let before = snapshot(temp.path());
 
     assert!(matches!(
-        hsm.create_user(&admin, "bob", Role::Admin, &secret(USER_PASSWORD)),
+        hsm.create_user(&admin, "bob", Role::Admin, &secret(USER_PASSWORD), None),
         Err(Error::UserExists { .. })
     ));
     assert!(matches!(
-        hsm.delete_user(&admin, "bob", Role::CryptoUser),
+        hsm.delete_user(&admin, "bob", Role::CryptoUser, None),
         Err(Error::UserLoggedIn { .. })
     ));
     assert!(matches!(
-        hsm.change_password(&admin, "bob", Role::CryptoUser, &secret("Other-pass-5")),
+        hsm.change_password(
+            &admin,
+            "bob",
+            Role::CryptoUser,
+            &secret("Other-pass-5"),
+            None
+        ),
         Err(Error::UserLoggedIn { .. })
     ));
     assert!(matches!(
@@ -86,9 +105,9 @@ fn the_state_never_holds_a_password() {
     let temp = TempDir::new().unwrap();
     let passwords = [ADMIN_PASSWORD, USER_PASSWORD, "Changed-pass-9"];
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(passwords[1]))
+    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(passwords[1]), None)
         .unwrap();
-    hsm.change_password(&admin, "bob", Role::CryptoUser, &secret(passwords[2]))
+    hsm.change_password(&admin, "bob", Role::CryptoUser, &secret(passwords[2]), None)
         .unwrap();
     hsm.login("bob", Role::CryptoUser, &secret(passwords[2]))
         .unwrap();
@@ -119,8 +138,14 @@ fn the_state_never_holds_a_password() {
 fn concurrent_shells_lose_no_counted_failure() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
     std::thread::scope(|scope| {
         for _ in 0..2 {
             scope.spawn(|| {

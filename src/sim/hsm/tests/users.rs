@@ -68,29 +68,41 @@ fn the_user_lifecycle_enforces_every_rule() {
     let (mut hsm, admin) = activated(temp.path());
 
     let created = hsm
-        .create_user(&admin, "KmsUser", Role::CryptoUser, &secret(USER_PASSWORD))
+        .create_user(
+            &admin,
+            "KmsUser",
+            Role::CryptoUser,
+            &secret(USER_PASSWORD),
+            None,
+        )
         .unwrap();
     assert_eq!(
         (created.username.as_str(), created.role, created.locked),
         ("kmsuser", UserRole::CryptoUser, false)
     );
-    hsm.create_user(&admin, "alice", Role::Admin, &secret(USER_PASSWORD))
+    hsm.create_user(&admin, "alice", Role::Admin, &secret(USER_PASSWORD), None)
         .unwrap();
     for taken in ["kmsuser", "KMSUSER", "admin", "app_user"] {
         assert!(
             matches!(
-                hsm.create_user(&admin, taken, Role::Admin, &secret(USER_PASSWORD)),
+                hsm.create_user(&admin, taken, Role::Admin, &secret(USER_PASSWORD), None),
                 Err(Error::UserExists { username }) if username == taken.to_lowercase()
             ),
             "{taken}"
         );
     }
     assert!(matches!(
-        hsm.create_user(&admin, "bad name", Role::Admin, &secret(USER_PASSWORD)),
+        hsm.create_user(
+            &admin,
+            "bad name",
+            Role::Admin,
+            &secret(USER_PASSWORD),
+            None
+        ),
         Err(Error::InvalidUsername { .. })
     ));
     assert!(matches!(
-        hsm.create_user(&admin, "carol", Role::Admin, &secret("pass:word")),
+        hsm.create_user(&admin, "carol", Role::Admin, &secret("pass:word"), None),
         Err(Error::InvalidPassword { .. })
     ));
     let names: Vec<String> = hsm
@@ -106,7 +118,7 @@ fn the_user_lifecycle_enforces_every_rule() {
         .login("kmsuser", Role::CryptoUser, &secret(USER_PASSWORD))
         .unwrap();
     assert!(matches!(
-        hsm.change_password(&kmsuser, "alice", Role::Admin, &secret("New-pass-44")),
+        hsm.change_password(&kmsuser, "alice", Role::Admin, &secret("New-pass-44"), None),
         Err(Error::OwnPasswordOnly)
     ));
     hsm.change_password(
@@ -114,16 +126,17 @@ fn the_user_lifecycle_enforces_every_rule() {
         "kmsuser",
         Role::CryptoUser,
         &secret("New-pass-44"),
+        None,
     )
     .unwrap();
 
     // Logged in elsewhere: neither deletion nor an admin's password change.
     assert!(matches!(
-        hsm.change_password(&admin, "kmsuser", Role::CryptoUser, &secret("Other-pass-5")),
+        hsm.change_password(&admin, "kmsuser", Role::CryptoUser, &secret("Other-pass-5"), None),
         Err(Error::UserLoggedIn { username }) if username == "kmsuser"
     ));
     assert!(matches!(
-        hsm.delete_user(&admin, "kmsuser", Role::CryptoUser),
+        hsm.delete_user(&admin, "kmsuser", Role::CryptoUser, None),
         Err(Error::UserLoggedIn { .. })
     ));
     hsm.logout(&kmsuser).unwrap();
@@ -133,35 +146,47 @@ fn the_user_lifecycle_enforces_every_rule() {
         .login("alice", Role::Admin, &secret(USER_PASSWORD))
         .unwrap();
     assert!(matches!(
-        hsm.delete_user(&alice, "alice", Role::Admin),
+        hsm.delete_user(&alice, "alice", Role::Admin, None),
         Err(Error::UserLoggedIn { .. })
     ));
-    hsm.change_password(&alice, "alice", Role::Admin, &secret("Alice-pass-6"))
+    hsm.change_password(&alice, "alice", Role::Admin, &secret("Alice-pass-6"), None)
         .unwrap();
     hsm.logout(&alice).unwrap();
 
     assert!(matches!(
-        hsm.delete_user(&admin, "kmsuser", Role::Admin),
+        hsm.delete_user(&admin, "kmsuser", Role::Admin, None),
         Err(Error::UserNotFound { username, role: Role::Admin }) if username == "kmsuser"
     ));
     assert!(matches!(
-        hsm.change_password(&admin, "ghost", Role::CryptoUser, &secret("Ghost-pass-7")),
+        hsm.change_password(
+            &admin,
+            "ghost",
+            Role::CryptoUser,
+            &secret("Ghost-pass-7"),
+            None
+        ),
         Err(Error::UserNotFound { .. })
     ));
     for built_in in ["admin", "app_user"] {
         assert!(matches!(
-            hsm.delete_user(&admin, built_in, Role::Admin),
+            hsm.delete_user(&admin, built_in, Role::Admin, None),
             Err(Error::BuiltInUser { username }) if username == built_in
         ));
     }
     assert!(matches!(
-        hsm.change_password(&admin, "app_user", Role::CryptoUser, &secret("App-pass-88")),
+        hsm.change_password(
+            &admin,
+            "app_user",
+            Role::CryptoUser,
+            &secret("App-pass-88"),
+            None
+        ),
         Err(Error::BuiltInUser { .. })
     ));
 
-    hsm.delete_user(&admin, "KMSUSER", Role::CryptoUser)
+    hsm.delete_user(&admin, "KMSUSER", Role::CryptoUser, None)
         .unwrap();
-    hsm.delete_user(&admin, "alice", Role::Admin).unwrap();
+    hsm.delete_user(&admin, "alice", Role::Admin, None).unwrap();
     let names: Vec<String> = hsm
         .list_users()
         .unwrap()
@@ -175,8 +200,14 @@ fn the_user_lifecycle_enforces_every_rule() {
 fn five_failures_lock_and_an_admin_password_change_unlocks() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
 
     // A success resets the count.
     for _ in 0..2 {
@@ -220,8 +251,14 @@ fn five_failures_lock_and_an_admin_password_change_unlocks() {
         "a locked login checks nothing"
     );
 
-    hsm.change_password(&admin, "bob", Role::CryptoUser, &secret("Fresh-pass-2"))
-        .unwrap();
+    hsm.change_password(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret("Fresh-pass-2"),
+        None,
+    )
+    .unwrap();
     assert_eq!(failed_logins(temp.path(), "bob"), 0);
     assert!(!other.list_users().unwrap()[2].locked);
     hsm.login("bob", Role::CryptoUser, &secret("Fresh-pass-2"))
@@ -233,7 +270,7 @@ fn a_crypto_user_changes_no_password_but_its_own() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
     for name in ["carol", "dave"] {
-        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD))
+        hsm.create_user(&admin, name, Role::CryptoUser, &secret(USER_PASSWORD), None)
             .unwrap();
     }
     let carol = hsm
@@ -249,7 +286,7 @@ fn a_crypto_user_changes_no_password_but_its_own() {
     ] {
         assert!(
             matches!(
-                hsm.change_password(&carol, username, role, &secret("Taken-pass-9")),
+                hsm.change_password(&carol, username, role, &secret("Taken-pass-9"), None),
                 Err(Error::OwnPasswordOnly)
             ),
             "{username} {role}"
@@ -268,11 +305,11 @@ fn a_stale_login_changes_nothing() {
     peek(temp.path()).execute("DELETE FROM logins", []).unwrap();
     let before = snapshot(temp.path());
     assert!(matches!(
-        hsm.create_user(&admin, "erin", Role::CryptoUser, &secret(USER_PASSWORD)),
+        hsm.create_user(&admin, "erin", Role::CryptoUser, &secret(USER_PASSWORD), None),
         Err(Error::State { message }) if message.starts_with("the login of admin is no longer recorded")
     ));
     assert!(matches!(
-        hsm.change_password(&admin, "admin", Role::Admin, &secret("Other-pass-3")),
+        hsm.change_password(&admin, "admin", Role::Admin, &secret("Other-pass-3"), None),
         Err(Error::State { .. })
     ));
     assert_eq!(snapshot(temp.path()), before);
@@ -282,8 +319,14 @@ fn a_stale_login_changes_nothing() {
 fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, admin) = activated(temp.path());
-    hsm.create_user(&admin, "frank", Role::CryptoUser, &secret(USER_PASSWORD))
-        .unwrap();
+    hsm.create_user(
+        &admin,
+        "frank",
+        Role::CryptoUser,
+        &secret(USER_PASSWORD),
+        None,
+    )
+    .unwrap();
     let frank = hsm
         .login("frank", Role::CryptoUser, &secret(USER_PASSWORD))
         .unwrap();
@@ -309,8 +352,14 @@ fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
     assert!(locked(&mut hsm), "five failures");
 
     // Frank's own session may change his password, but that does not unlock him.
-    hsm.change_password(&frank, "frank", Role::CryptoUser, &secret("Frank-pass-2"))
-        .unwrap();
+    hsm.change_password(
+        &frank,
+        "frank",
+        Role::CryptoUser,
+        &secret("Frank-pass-2"),
+        None,
+    )
+    .unwrap();
     assert_eq!(failed_logins(temp.path(), "frank"), 0);
     assert!(locked(&mut hsm), "a crypto user's own change");
     hsm.logout(&frank).unwrap();
@@ -318,8 +367,14 @@ fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
         hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-2")),
         Err(Error::UserLocked { .. })
     ));
-    hsm.change_password(&admin, "frank", Role::CryptoUser, &secret("Frank-pass-3"))
-        .unwrap();
+    hsm.change_password(
+        &admin,
+        "frank",
+        Role::CryptoUser,
+        &secret("Frank-pass-3"),
+        None,
+    )
+    .unwrap();
     assert!(!locked(&mut hsm), "an admin's change");
     hsm.login("frank", Role::CryptoUser, &secret("Frank-pass-3"))
         .unwrap();

@@ -24,6 +24,7 @@ fn connectable() -> (tempfile::TempDir, SimOptions, SimKms, String) {
         connection::KMS_USER,
         crate::backend::hsm::Role::CryptoUser,
         &Secret::new("GoldenKms1"),
+        None,
     )
     .unwrap();
     hsm.logout(&admin).unwrap();

@@ -1,0 +1,331 @@
+//! Quorum (M of N) authentication: the services it protects, the token files that carry
+//! approvals (the CloudHSM CLI's token-sign formats), and what the quorum commands answer.
+
+use crate::error::{Error, Result};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+
+/// A service whose operations quorum can protect, or the registration of a quorum key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuorumService {
+    /// `user create`, `user delete`, `user change-password`.
+    User,
+    /// `quorum token-sign set-quorum-value`.
+    Quorum,
+    /// Registering one's own quorum key (`user change-quorum token-sign register`).
+    Registration,
+}
+
+impl QuorumService {
+    pub const ALL: [QuorumService; 3] = [
+        QuorumService::User,
+        QuorumService::Quorum,
+        QuorumService::Registration,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuorumService::User => "user",
+            QuorumService::Quorum => "quorum",
+            QuorumService::Registration => "registration",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<QuorumService> {
+        QuorumService::ALL
+            .into_iter()
+            .find(|service| service.as_str() == text)
+    }
+
+    /// Whether it has a quorum value of its own (registration needs only the user's own key).
+    pub fn has_quorum_value(self) -> bool {
+        self != QuorumService::Registration
+    }
+}
+
+/// The quorum values of the cluster's admin services (`list-quorum-values`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct QuorumValues {
+    pub user: u8,
+    pub quorum: u8,
+}
+
+/// How long tokens live, in seconds (`list-timeouts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct QuorumTimeouts {
+    pub generated: i64,
+    pub approved: i64,
+}
+
+/// One entry of `quorum token-sign list`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenEntry {
+    pub username: String,
+    pub service: &'static str,
+    #[serde(rename = "approvals-required")]
+    pub approvals_required: u8,
+    #[serde(rename = "number-of-approvals")]
+    pub number_of_approvals: u8,
+    #[serde(rename = "token-timeout-seconds")]
+    pub token_timeout_seconds: i64,
+    #[serde(rename = "cluster-coverage")]
+    pub cluster_coverage: &'static str,
+}
+
+/// The version every token file carries.
+pub const TOKEN_FILE_VERSION: &str = "2.0";
+
+/// A quorum token file: the approval data, its SHA-256 (what approvers sign, with
+/// `openssl pkeyutl -sign -pkeyopt digest:sha256`), and the approvers' signatures.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuorumTokenFile {
+    pub version: String,
+    pub service: String,
+    pub approval_data: String,
+    pub token: String,
+    pub signatures: Vec<Approver>,
+}
+
+/// One approver's signature of a quorum token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approver {
+    pub username: String,
+    pub signature: String,
+}
+
+/// A registration token file: one token per HSM, each signed by the key being registered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationTokenFile {
+    pub version: String,
+    pub tokens: Vec<RegistrationToken>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationToken {
+    pub approval_data: String,
+    pub unsigned: String,
+    #[serde(default)]
+    pub signed: String,
+}
+
+/// Either kind of token file, as `sim sign-token` and the commands read them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TokenFile {
+    Quorum(QuorumTokenFile),
+    Registration(RegistrationTokenFile),
+}
+
+impl TokenFile {
+    pub fn parse(text: &str) -> Result<TokenFile> {
+        let invalid = |reason: String| Error::InvalidInput {
+            what: "token file",
+            reason,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| invalid(error.to_string()))?;
+        let file = if value.get("tokens").is_some() {
+            TokenFile::Registration(
+                serde_json::from_value(value).map_err(|error| invalid(error.to_string()))?,
+            )
+        } else {
+            TokenFile::Quorum(
+                serde_json::from_value(value).map_err(|error| invalid(error.to_string()))?,
+            )
+        };
+        let version = match &file {
+            TokenFile::Quorum(file) => &file.version,
+            TokenFile::Registration(file) => &file.version,
+        };
+        if version != TOKEN_FILE_VERSION {
+            return Err(invalid(format!(
+                "version '{version}' is not {TOKEN_FILE_VERSION}"
+            )));
+        }
+        Ok(file)
+    }
+
+    /// The file as the shell writes it: indented JSON and a final newline.
+    pub fn to_text(&self) -> String {
+        let text = match self {
+            TokenFile::Quorum(file) => serde_json::to_string_pretty(file),
+            TokenFile::Registration(file) => serde_json::to_string_pretty(file),
+        };
+        // Serializing plain strings and lists cannot fail.
+        text.unwrap_or_default() + "\n"
+    }
+}
+
+/// What an approval file of a protected command holds, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approval {
+    pub service: String,
+    pub approval_data: Vec<u8>,
+    pub token: Vec<u8>,
+    pub signatures: Vec<(String, Vec<u8>)>,
+}
+
+impl Approval {
+    pub fn from_file(file: QuorumTokenFile) -> Result<Approval> {
+        let decode = |what: &str, text: &str| {
+            STANDARD.decode(text).map_err(|error| Error::InvalidInput {
+                what: "approval file",
+                reason: format!("{what} is not base64: {error}"),
+            })
+        };
+        Ok(Approval {
+            service: file.service,
+            approval_data: decode("approval_data", &file.approval_data)?,
+            token: decode("token", &file.token)?,
+            signatures: file
+                .signatures
+                .into_iter()
+                .map(|approver| {
+                    let signature = decode("a signature", &approver.signature)?;
+                    Ok((approver.username.to_lowercase(), signature))
+                })
+                .collect::<Result<_>>()?,
+        })
+    }
+}
+
+/// One token of a registration file, decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedRegistration {
+    pub approval_data: Vec<u8>,
+    /// The SHA-256 of `approval_data`, as the file states it.
+    pub digest: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+/// A registration file's tokens, decoded.
+pub fn registration_tokens(file: &RegistrationTokenFile) -> Result<Vec<SignedRegistration>> {
+    let decode = |what: &str, text: &str| {
+        STANDARD.decode(text).map_err(|error| Error::InvalidInput {
+            what: "signed token file",
+            reason: format!("{what} is not base64: {error}"),
+        })
+    };
+    file.tokens
+        .iter()
+        .map(|token| {
+            Ok(SignedRegistration {
+                approval_data: decode("approval_data", &token.approval_data)?,
+                digest: decode("unsigned", &token.unsigned)?,
+                signature: decode("signed", &token.signed)?,
+            })
+        })
+        .collect()
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// SHA-256 of a token's approval data: what a token file calls the token, and what approvers
+/// sign.
+pub fn token_digest(approval_data: &[u8]) -> Vec<u8> {
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, approval_data)
+        .as_ref()
+        .to_vec()
+}
+
+/// The token file a new token (of `service`, with these approval data) is written as.
+pub fn new_token_file(service: QuorumService, approval_data: &[Vec<u8>]) -> TokenFile {
+    match (service, approval_data) {
+        (QuorumService::User | QuorumService::Quorum, [approval_data]) => {
+            TokenFile::Quorum(QuorumTokenFile {
+                version: TOKEN_FILE_VERSION.to_owned(),
+                service: service.as_str().to_owned(),
+                approval_data: base64(approval_data),
+                token: base64(&token_digest(approval_data)),
+                signatures: Vec::new(),
+            })
+        }
+        _ => TokenFile::Registration(RegistrationTokenFile {
+            version: TOKEN_FILE_VERSION.to_owned(),
+            tokens: approval_data
+                .iter()
+                .map(|approval_data| RegistrationToken {
+                    approval_data: base64(approval_data),
+                    unsigned: base64(&token_digest(approval_data)),
+                    signed: String::new(),
+                })
+                .collect(),
+        }),
+    }
+}
+
+/// Signs `file` as an approver does with `openssl pkeyutl -sign -pkeyopt digest:sha256`: an RSA
+/// PKCS #1 v1.5 SHA-256 signature of each token's approval data by `private_key_pem` (PKCS #8
+/// or PKCS #1). A quorum token gets `username`'s signature added; a registration file gets
+/// every token signed.
+pub fn sign_token_file(
+    file: TokenFile,
+    private_key_pem: &[u8],
+    username: Option<&str>,
+) -> Result<TokenFile> {
+    use aws_lc_rs::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+    let invalid = |reason: &str| Error::InvalidInput {
+        what: "private key",
+        reason: reason.to_owned(),
+    };
+    let text = std::str::from_utf8(private_key_pem).map_err(|_| invalid("not a PEM file"))?;
+    let (label, der) =
+        der::pem::decode_vec(text.trim().as_bytes()).map_err(|_| invalid("not a PEM file"))?;
+    let der = zeroize::Zeroizing::new(der);
+    let key = match label {
+        "PRIVATE KEY" => RsaKeyPair::from_pkcs8(&der),
+        "RSA PRIVATE KEY" => RsaKeyPair::from_der(&der),
+        _ => {
+            return Err(invalid(
+                "expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----",
+            ));
+        }
+    }
+    .map_err(|_| invalid("not an RSA private key of 2048 bits or more"))?;
+    let sign = |message: &[u8]| -> Result<String> {
+        let mut signature = vec![0u8; key.public_modulus_len()];
+        key.sign(
+            &RSA_PKCS1_SHA256,
+            &aws_lc_rs::rand::SystemRandom::new(),
+            message,
+            &mut signature,
+        )
+        .map_err(|_| invalid("signing failed"))?;
+        Ok(base64(&signature))
+    };
+    let decode = |text: &str| {
+        STANDARD.decode(text).map_err(|_| Error::InvalidInput {
+            what: "token file",
+            reason: "approval_data is not base64".to_owned(),
+        })
+    };
+    Ok(match file {
+        TokenFile::Quorum(mut file) => {
+            let username = username
+                .ok_or_else(|| {
+                    invalid("a quorum token is signed in an approver's name: give --username")
+                })?
+                .to_lowercase();
+            let signature = sign(&decode(&file.approval_data)?)?;
+            file.signatures
+                .retain(|approver| approver.username != username);
+            file.signatures.push(Approver {
+                username,
+                signature,
+            });
+            TokenFile::Quorum(file)
+        }
+        TokenFile::Registration(mut file) => {
+            for token in &mut file.tokens {
+                token.signed = sign(&decode(&token.approval_data)?)?;
+            }
+            TokenFile::Registration(file)
+        }
+    })
+}
