@@ -449,6 +449,31 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
         failure(&mut shell, "cluster activate --password x-password-1")
             .starts_with("'cluster activate' is not available with this HSM backend")
     );
+    // Quorum is the simulator's: every quorum command says so.
+    for (line, what) in [
+        (
+            "quorum token-sign list-quorum-values",
+            "quorum token-sign list-quorum-values",
+        ),
+        (
+            "quorum token-sign generate --service user --token /tmp/never-written.json",
+            "quorum token-sign generate",
+        ),
+        ("quorum token-sign list", "quorum token-sign list"),
+        (
+            "quorum token-sign set-quorum-value --service user --value 2",
+            "quorum token-sign set-quorum-value",
+        ),
+    ] {
+        assert_eq!(
+            failure(&mut shell, line),
+            format!(
+                "Quorum authentication is modelled by the simulator only: {what} is not \
+                 available on this backend"
+            )
+        );
+    }
+    assert!(!std::path::Path::new("/tmp/never-written.json").exists());
     shell.finish();
     // Nothing was made by the refused commands: one key only.
     let mut shell = logged_in(&token);

@@ -329,3 +329,99 @@ pub fn sign_token_file(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_files_of_either_kind_round_trip() {
+        let quorum = new_token_file(QuorumService::User, &[b"data".to_vec()]);
+        assert_eq!(TokenFile::parse(&quorum.to_text()).unwrap(), quorum);
+        let TokenFile::Quorum(file) = &quorum else {
+            panic!("a quorum token");
+        };
+        assert_eq!(file.token, base64(&token_digest(b"data")));
+        let registration =
+            new_token_file(QuorumService::Registration, &[b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(
+            TokenFile::parse(&registration.to_text()).unwrap(),
+            registration
+        );
+    }
+
+    #[test]
+    fn files_that_are_not_token_files_are_refused_with_their_reason() {
+        for (text, reason) in [
+            ("not json", "expected ident"),
+            (
+                r#"{"version":"1.0","service":"user","approval_data":"","token":"","signatures":[]}"#,
+                "version '1.0' is not 2.0",
+            ),
+            (
+                r#"{"version":"2.0","service":"user","approval_data":"","token":"","signatures":[],"extra":1}"#,
+                "unknown field `extra`",
+            ),
+            (
+                r#"{"version":"2.0","tokens":[{"unsigned":""}]}"#,
+                "missing field `approval_data`",
+            ),
+        ] {
+            let error = TokenFile::parse(text).expect_err(text).to_string();
+            assert!(error.contains(reason), "{text}: {error}");
+            assert!(error.starts_with("Invalid token file: "), "{error}");
+        }
+    }
+
+    #[test]
+    fn approvals_decode_base64_and_lower_case_their_signers() {
+        let file = QuorumTokenFile {
+            version: TOKEN_FILE_VERSION.to_owned(),
+            service: "user".to_owned(),
+            approval_data: base64(b"data"),
+            token: base64(&token_digest(b"data")),
+            signatures: vec![Approver {
+                username: "Officer2".to_owned(),
+                signature: base64(b"sig"),
+            }],
+        };
+        let approval = Approval::from_file(file.clone()).unwrap();
+        assert_eq!(
+            approval.signatures,
+            vec![("officer2".to_owned(), b"sig".to_vec())]
+        );
+        let mut broken = file;
+        broken.signatures[0].signature = "not base64!".to_owned();
+        assert!(
+            Approval::from_file(broken)
+                .unwrap_err()
+                .to_string()
+                .contains("a signature is not base64")
+        );
+    }
+
+    #[test]
+    fn signing_needs_an_rsa_private_key_and_a_signer_for_a_quorum_token() {
+        let token = new_token_file(QuorumService::User, &[b"data".to_vec()]);
+        let refused = |key: &[u8], username: Option<&str>| {
+            sign_token_file(token.clone(), key, username)
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(refused(b"garbage", Some("a")).contains("not a PEM file"));
+        let public = b"-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+        assert!(refused(public, Some("a")).contains("expected -----BEGIN PRIVATE KEY-----"));
+        let key = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/demo/quorum-keys/officer2.key"
+        ))
+        .unwrap();
+        assert!(refused(&key, None).contains("give --username"));
+        let TokenFile::Quorum(signed) = sign_token_file(token, &key, Some("Officer2")).unwrap()
+        else {
+            panic!("a quorum token");
+        };
+        assert_eq!(signed.signatures.len(), 1);
+        assert_eq!(signed.signatures[0].username, "officer2");
+    }
+}
