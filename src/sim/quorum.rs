@@ -255,16 +255,13 @@ pub fn authorize(
         return refuse("the token is not the SHA-256 of the approval data".to_owned());
     }
     let now = clock::now_unix(tx)?;
-    let found: Option<(String, String, i64, i64)> = tx
-        .prepare_cached(
-            "SELECT service, username, login_id, expires_at FROM quorum_tokens
-             WHERE cluster_id = ?1 AND digest = ?2",
-        )?
-        .query_row(params![cluster_id, approval.token], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-        })
-        .optional()?;
-    let Some((token_service, owner, login_id, expires_at)) = found else {
+    let Some(TokenRow {
+        service: token_service,
+        owner,
+        login_id,
+        expires_at,
+    }) = find_token(tx, cluster_id, &approval.token)?
+    else {
         return refuse(
             "the cluster has no such token: it was used, deleted, or never generated here"
                 .to_owned(),
@@ -311,9 +308,7 @@ pub fn authorize(
     if approvers.len() < usize::from(required) {
         return Err(Error::QuorumApprovalRequired);
     }
-    tx.prepare_cached("DELETE FROM quorum_tokens WHERE cluster_id = ?1 AND digest = ?2")?
-        .execute(params![cluster_id, approval.token])?;
-    Ok(())
+    delete_token(tx, cluster_id, &approval.token)
 }
 
 /// Checks a registration token file `actor` signed with the key it registers, and uses the
@@ -336,21 +331,12 @@ pub fn consume_registration(
         if &token_digest(approval_data) != unsigned {
             return refuse("a token is not the SHA-256 of its approval data".to_owned());
         }
-        let found: Option<(String, String, i64, i64)> = tx
-            .prepare_cached(
-                "SELECT service, username, login_id, expires_at FROM quorum_tokens
-                 WHERE cluster_id = ?1 AND digest = ?2",
-            )?
-            .query_row(params![cluster_id, unsigned], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
-            })
-            .optional()?;
-        match found {
-            Some((service, owner, login_id, expires_at))
-                if service == QuorumService::Registration.as_str()
-                    && owner == actor.username
-                    && login_id == actor.login_id
-                    && expires_at > now => {}
+        match find_token(tx, cluster_id, unsigned)? {
+            Some(row)
+                if row.service == QuorumService::Registration.as_str()
+                    && row.owner == actor.username
+                    && row.login_id == actor.login_id
+                    && row.expires_at > now => {}
             Some(_) => {
                 return refuse(
                     "the token is not a live registration token of this login session: run \
@@ -375,9 +361,40 @@ pub fn consume_registration(
         }
     }
     for token in tokens {
-        tx.prepare_cached("DELETE FROM quorum_tokens WHERE cluster_id = ?1 AND digest = ?2")?
-            .execute(params![cluster_id, token.digest])?;
+        delete_token(tx, cluster_id, &token.digest)?;
     }
+    Ok(())
+}
+
+/// What the cluster keeps of a token, found by its digest.
+struct TokenRow {
+    service: String,
+    owner: String,
+    login_id: i64,
+    expires_at: i64,
+}
+
+fn find_token(tx: &Transaction<'_>, cluster_id: &str, digest: &[u8]) -> Result<Option<TokenRow>> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT service, username, login_id, expires_at FROM quorum_tokens
+             WHERE cluster_id = ?1 AND digest = ?2",
+        )?
+        .query_row(params![cluster_id, digest], |row| {
+            Ok(TokenRow {
+                service: row.get(0)?,
+                owner: row.get(1)?,
+                login_id: row.get(2)?,
+                expires_at: row.get(3)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Uses a token up.
+fn delete_token(tx: &Transaction<'_>, cluster_id: &str, digest: &[u8]) -> Result<()> {
+    tx.prepare_cached("DELETE FROM quorum_tokens WHERE cluster_id = ?1 AND digest = ?2")?
+        .execute(params![cluster_id, digest])?;
     Ok(())
 }
 

@@ -1,21 +1,20 @@
-//! The demo script `scripts/demo/create-keystore.cli` runs the whole key store workflow on a
-//! fresh state, as the README tells a newcomer to run it.
+//! The demo scripts run on a fresh state as the README tells a newcomer to run them:
+//! `scripts/demo/create-keystore.cli` (the whole key store workflow) and
+//! `scripts/demo/quorum-ceremony.cli` (a user creation approved by two signatures).
 
 use serde_json::Value;
 use std::process::{Command, Stdio};
 
-#[test]
-fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
+/// Runs the demo `script` (relative to the repository) from the repository, as its header says:
+/// `--seed 7 --state-dir ~/<state>` on a fresh home; its replies, after it succeeded.
+fn run_demo(script: &str, state: &str) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/scripts/demo/create-keystore.cli"
-    );
     let output = Command::new(env!("CARGO_BIN_EXE_cloudhsm-shell"))
         .env_clear()
         .env("HOME", home.path())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["--seed", "7", "--state-dir"])
-        .arg(home.path().join("cloudhsm-demo"))
+        .arg(home.path().join(state))
         .args(["--history", "/dev/null", "--file", script])
         .stdin(Stdio::null())
         .output()
@@ -26,10 +25,15 @@ fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
         "the demo failed:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let replies: Vec<Value> = stdout
+    stdout
         .lines()
         .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+        .collect()
+}
+
+#[test]
+fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
+    let replies = run_demo("scripts/demo/create-keystore.cli", "cloudhsm-demo");
     assert_eq!(replies.len(), 13);
     assert!(replies.iter().all(|reply| reply["error_code"] == 0));
     assert_eq!(replies[4]["data"]["AllPassed"], true);
@@ -54,33 +58,7 @@ fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
 
 #[test]
 fn the_quorum_ceremony_demo_approves_a_user_with_two_signatures() {
-    let home = tempfile::tempdir().unwrap();
-    let root = env!("CARGO_MANIFEST_DIR");
-    let output = Command::new(env!("CARGO_BIN_EXE_cloudhsm-shell"))
-        .env_clear()
-        .env("HOME", home.path())
-        .current_dir(root)
-        .args(["--seed", "7", "--state-dir"])
-        .arg(home.path().join("quorum-demo"))
-        .args([
-            "--history",
-            "/dev/null",
-            "--file",
-            "scripts/demo/quorum-ceremony.cli",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "the demo failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let replies: Vec<Value> = stdout
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let replies = run_demo("scripts/demo/quorum-ceremony.cli", "quorum-demo");
     assert_eq!(replies.len(), 26);
     assert!(replies.iter().all(|reply| reply["error_code"] == 0));
     assert_eq!(

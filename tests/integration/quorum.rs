@@ -57,6 +57,23 @@ fn ceremony_shell(test: Test, dir: &Path) -> LiveShell {
     shell
 }
 
+/// Has `token` signed by `approver`'s rehearsal key, in `approver`'s name.
+fn sign(shell: &mut LiveShell, token: &Path, approver: &str) {
+    ok(shell.run(&format!(
+        "sim sign-token --token {0} --private-key {1}/{approver}.key --username {approver} --out {0}",
+        token.display(),
+        keys().display()
+    )));
+}
+
+/// A new `user` service token of the logged-in admin, written to `token`.
+fn user_token(shell: &mut LiveShell, token: &Path) {
+    ok(shell.run(&format!(
+        "quorum token-sign generate --service user --token {}",
+        token.display()
+    )));
+}
+
 fn openssl(args: &[&str]) -> std::process::Output {
     let output = Command::new("openssl")
         .args(args)
@@ -75,10 +92,7 @@ fn openssl_signatures_approve_and_the_shells_verify_with_openssl() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut shell = ceremony_shell(Test::new(), dir.path());
     let token = dir.path().join("user.json");
-    ok(shell.run(&format!(
-        "quorum token-sign generate --service user --token {}",
-        token.display()
-    )));
+    user_token(&mut shell, &token);
     assert_eq!(
         fs::metadata(&token).unwrap().permissions().mode() & 0o777,
         0o600
@@ -111,11 +125,7 @@ fn openssl_signatures_approve_and_the_shells_verify_with_openssl() {
     }]);
     fs::write(&token, serde_json::to_string_pretty(&file).unwrap()).unwrap();
     // officer3 approves with the shell; openssl verifies that signature.
-    ok(shell.run(&format!(
-        "sim sign-token --token {0} --private-key {1}/officer3.key --username officer3 --out {0}",
-        token.display(),
-        keys().display()
-    )));
+    sign(&mut shell, &token, "officer3");
     let signed = token_file(&token);
     assert_eq!(signed["signatures"][0]["username"], "officer2");
     let officer3 = dir.path().join("officer3.sig");
@@ -159,15 +169,8 @@ fn a_duplicate_signature_is_refused_and_uses_nothing() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let mut shell = ceremony_shell(Test::new(), dir.path());
     let token = dir.path().join("user.json");
-    ok(shell.run(&format!(
-        "quorum token-sign generate --service user --token {}",
-        token.display()
-    )));
-    ok(shell.run(&format!(
-        "sim sign-token --token {0} --private-key {1}/officer2.key --username officer2 --out {0}",
-        token.display(),
-        keys().display()
-    )));
+    user_token(&mut shell, &token);
+    sign(&mut shell, &token, "officer2");
     let mut file = token_file(&token);
     let twice = json!([file["signatures"][0], file["signatures"][0]]);
     file["signatures"] = twice;
@@ -192,11 +195,7 @@ fn a_duplicate_signature_is_refused_and_uses_nothing() {
             .count(),
         0
     );
-    ok(shell.run(&format!(
-        "sim sign-token --token {0} --private-key {1}/officer3.key --username officer3 --out {0}",
-        token.display(),
-        keys().display()
-    )));
+    sign(&mut shell, &token, "officer3");
     ok(shell.run(&create(&token)));
     ok(shell.run("logout"));
     // The refused line fails the batch, as any failed command does.
