@@ -4,6 +4,7 @@
 use crate::backend::hsm::Role;
 use crate::backend::hsm::key::Curve;
 use crate::backend::hsm::mechanism::{DataType, Hash};
+use crate::backend::hsm::quorum::QuorumService;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass};
 use crate::backend::kms::ServiceFault;
 use crate::table::{ArgKind, CommandTable};
@@ -19,6 +20,7 @@ fn domain_reads(name: &str, value: &str) -> Option<bool> {
         "key-type-class" => KeyTypeClass::parse(value).is_some(),
         "encoding" => KeyFileEncoding::parse(value).is_some(),
         "exception" => ServiceFault::parse(value).is_some(),
+        "service" => QuorumService::parse(value).is_some(),
         _ => return None,
     })
 }
