@@ -5,7 +5,7 @@
 //! nothing else: approved against unapproved, side by side in one group.
 
 use cloudhsm_shell::backend::hsm::quorum::{
-    Approval, QuorumService, TokenFile, new_token_file, registration_tokens, sign_token_file,
+    Approval, QuorumService, TokenFile, new_token_file, sign_token_file, signed_hsm_tokens,
 };
 use cloudhsm_shell::backend::hsm::{HsmBackend, Login, Role};
 use cloudhsm_shell::secret::Secret;
@@ -68,13 +68,13 @@ fn cluster(dir: &Path) -> (SimHsm, Login) {
             None,
         )
         .expect("the registration is signed");
-        let TokenFile::Registration(file) = signed else {
+        let TokenFile::PerHsm(file) = signed else {
             panic!("a registration file");
         };
         hsm.register_quorum_key(
             &login,
             &public_key(name),
-            &registration_tokens(&file).expect("decoded"),
+            &signed_hsm_tokens(&file).expect("decoded"),
         )
         .expect("the key registers");
         if name != "admin" {

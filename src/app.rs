@@ -450,8 +450,9 @@ fn with_shell(
     } else {
         None
     };
-    let mut secrets =
-        Secrets::new(terminal).with_pin(std::env::var("CLOUDHSM_PIN").ok().as_deref());
+    let mut secrets = Secrets::new(terminal)
+        .with_pin(std::env::var("CLOUDHSM_PIN").ok().as_deref())
+        .asking_lines(matches!(config.mode, Mode::Interactive));
     if let Some(file) = &config.secrets_file {
         secrets = secrets.with_file(file)?;
     }

@@ -212,9 +212,25 @@ pub enum Error {
     QuorumRefused { reason: String },
     /// A quorum command on a backend that has no quorum (PKCS#11 modules).
     #[error(
-        "Quorum authentication is modelled by the simulator only: {what} is not available on this backend"
+        "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// A plain login of a user whose logins need the second factor.
+    #[error(
+        "User {username} has MFA: log in with login --username {username} --role {role} mfa-token-sign --token FILE"
+    )]
+    MfaRequired { username: String, role: Role },
+    /// `login ... mfa-token-sign` for a user without an MFA key.
+    #[error("User {username} has no MFA key registered: log in without mfa-token-sign")]
+    MfaNotRegistered { username: String },
+    /// A signed MFA token file that cannot be used; nothing was used up.
+    #[error("MFA refused: {reason}; nothing was used")]
+    MfaRefused { reason: String },
+    /// The unsigned tokens were written and no signed file was given where no prompt may ask.
+    #[error(
+        "The unsigned tokens are in {path}: sign each one (openssl pkeyutl -sign -pkeyopt digest:sha256 of the decoded unsigned value, or sim sign-token), then run the command again with --signed-token FILE"
+    )]
+    MfaTokensAwaitSignature { path: String },
     /// `--aws` in a binary built without the cargo feature `aws`.
     #[error(
         "--aws needs a cloudhsm-shell built with the AWS SDK: cargo build --release --features aws \

@@ -20,11 +20,24 @@ pub struct SecretRequest<'a> {
 
 pub trait SecretSource {
     fn obtain(&mut self, request: &SecretRequest<'_>) -> Result<Secret>;
+
+    /// The signed token file a `USERNAME.signed-token=PATH` line of the secrets file names.
+    fn signed_token_path(&self, _username: &str) -> Option<String> {
+        None
+    }
+
+    /// Asks for a line that is not secret (a file path) where this process may ask: at the
+    /// interactive prompt only, never in single-command or batch mode. `None`: nobody to ask.
+    fn ask_line(&mut self, _prompt: &str) -> Result<Option<String>> {
+        Ok(None)
+    }
 }
 
-/// Reads a secret from the terminal without echo.
+/// Reads from the terminal: secrets without echo, other answers with it.
 pub trait Terminal {
     fn read_secret(&mut self, prompt: &str) -> Result<Secret>;
+
+    fn read_line(&mut self, prompt: &str) -> Result<String>;
 }
 
 /// The controlling terminal, through `rpassword` (which reads `/dev/tty`).
@@ -36,7 +49,28 @@ impl Terminal for TtyTerminal {
             .map(Secret::new)
             .map_err(|error| Error::io("Cannot read the password from the terminal", error))
     }
+
+    fn read_line(&mut self, prompt: &str) -> Result<String> {
+        use std::io::{BufRead, Write};
+        let failed = |error| Error::io("Cannot read the answer from the terminal", error);
+        let mut tty = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .map_err(failed)?;
+        write!(tty, "{prompt} ")
+            .and_then(|()| tty.flush())
+            .map_err(failed)?;
+        let mut line = String::new();
+        std::io::BufReader::new(tty)
+            .read_line(&mut line)
+            .map_err(failed)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }
+
+/// The name after `USERNAME.` of the secrets-file lines that name a signed MFA token file.
+pub const SIGNED_TOKEN_KEY: &str = "signed-token";
 
 /// The secret sources of one process, consulted in order: the `--secrets` file (keyed by
 /// username), `CLOUDHSM_PIN` (only for logins of its user: it holds a current password, never a
@@ -45,6 +79,8 @@ pub struct Secrets {
     by_username: HashMap<String, Secret>,
     pin: Option<(String, Secret)>,
     terminal: Option<Box<dyn Terminal>>,
+    /// Whether answers that are not secrets may be asked for (interactive mode).
+    asks_lines: bool,
 }
 
 impl Secrets {
@@ -53,7 +89,14 @@ impl Secrets {
             by_username: HashMap::new(),
             pin: None,
             terminal,
+            asks_lines: false,
         }
+    }
+
+    /// Lets [`SecretSource::ask_line`] ask on the terminal: for the interactive prompt.
+    pub fn asking_lines(mut self, asks_lines: bool) -> Self {
+        self.asks_lines = asks_lines;
+        self
     }
 
     /// Loads `NAME=value` lines; `#` comments and blank lines are skipped. The file must not be
@@ -111,6 +154,19 @@ impl Secrets {
 }
 
 impl SecretSource for Secrets {
+    fn signed_token_path(&self, username: &str) -> Option<String> {
+        self.by_username
+            .get(&format!("{username}.{SIGNED_TOKEN_KEY}"))
+            .map(|path| path.expose().to_owned())
+    }
+
+    fn ask_line(&mut self, prompt: &str) -> Result<Option<String>> {
+        match self.terminal.as_mut() {
+            Some(terminal) if self.asks_lines => terminal.read_line(prompt).map(Some),
+            _ => Ok(None),
+        }
+    }
+
     fn obtain(&mut self, request: &SecretRequest<'_>) -> Result<Secret> {
         if let Some(secret) = self.by_username.get(request.username) {
             return Ok(secret.clone());
@@ -148,6 +204,36 @@ mod tests {
         fn read_secret(&mut self, _prompt: &str) -> Result<Secret> {
             Ok(Secret::new(self.0.remove(0)))
         }
+
+        fn read_line(&mut self, _prompt: &str) -> Result<String> {
+            Ok(self.0.remove(0).to_owned())
+        }
+    }
+
+    #[test]
+    fn lines_are_asked_only_when_allowed_and_signed_token_paths_come_from_the_file() {
+        let mut batch = Secrets::new(Some(Box::new(Scripted(vec!["typed"]))))
+            .with_text("Admin1.signed-token=/tmp/signed.json\nadmin1=Passw0rd1\n")
+            .unwrap();
+        assert_eq!(batch.ask_line("Path:").unwrap(), None);
+        assert_eq!(
+            batch.signed_token_path("admin1").as_deref(),
+            Some("/tmp/signed.json")
+        );
+        assert_eq!(batch.signed_token_path("admin2"), None);
+        let mut interactive =
+            Secrets::new(Some(Box::new(Scripted(vec!["typed"])))).asking_lines(true);
+        assert_eq!(
+            interactive.ask_line("Path:").unwrap().as_deref(),
+            Some("typed")
+        );
+        assert_eq!(
+            Secrets::new(None)
+                .asking_lines(true)
+                .ask_line("Path:")
+                .unwrap(),
+            None
+        );
     }
 
     fn request(username: &str, confirm: bool) -> SecretRequest<'_> {

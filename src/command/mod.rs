@@ -10,6 +10,7 @@ mod key;
 mod keystore;
 mod kms;
 mod login;
+mod mfa;
 mod quorum;
 mod sim;
 mod source;
@@ -185,6 +186,8 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::ClusterActivate => cluster::activate(context, &mut invocation),
         CommandId::ClusterHsmInfo => cluster::hsm_info(context),
         CommandId::Login => login::login(context, &mut invocation),
+        CommandId::LoginMfaTokenSign => mfa::login(context, &mut invocation),
+        CommandId::UserChangeMfaTokenSign => mfa::change_mfa(context, &mut invocation),
         CommandId::Logout => login::logout(context),
         CommandId::QuorumTokenSignGenerate => quorum::generate(context, &invocation),
         CommandId::QuorumTokenSignList => quorum::list(context),
@@ -359,7 +362,11 @@ fn write_private_file(path: &str, bytes: &[u8]) -> Result<()> {
         .truncate(true)
         .mode(0o600)
         .open(&path)
-        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|mut file| {
+            // A file that already existed keeps its mode through open: narrow it first.
+            file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+            file.write_all(bytes)
+        })
         .map_err(|error| Error::io(format!("Cannot write {}", path.display()), error))
 }
 

@@ -3,8 +3,8 @@
 
 use super::{Context, Reply, ReplyData, UserRef, actor, text, user_path, write_private_file};
 use crate::backend::hsm::quorum::{
-    Approval, QuorumService, QuorumTimeouts, TokenFile, new_token_file, registration_tokens,
-    sign_token_file,
+    Approval, QuorumService, QuorumTimeouts, TokenFile, new_token_file, sign_token_file,
+    signed_hsm_tokens,
 };
 use crate::error::{Error, Result};
 use crate::intake;
@@ -17,7 +17,7 @@ pub fn approval(invocation: &Invocation<'_>) -> Result<Option<Approval>> {
     };
     match read_token_file(path)? {
         TokenFile::Quorum(file) => Approval::from_file(file).map(Some),
-        TokenFile::Registration(_) => Err(Error::InvalidInput {
+        TokenFile::PerHsm(_) => Err(Error::InvalidInput {
             what: "approval file",
             reason: "it is a registration token file; an approval is a token of quorum \
                      token-sign generate --service user or quorum, signed by the approvers"
@@ -26,7 +26,7 @@ pub fn approval(invocation: &Invocation<'_>) -> Result<Option<Approval>> {
     }
 }
 
-fn read_token_file(path: &str) -> Result<TokenFile> {
+pub(super) fn read_token_file(path: &str) -> Result<TokenFile> {
     TokenFile::parse(&intake::read_text(&user_path(path), intake::TOKEN_FILE)?)
 }
 
@@ -122,7 +122,7 @@ pub fn register(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Resul
         &user_path(text(invocation, "public-key")),
         intake::PUBLIC_KEY_PEM,
     )?;
-    let TokenFile::Registration(file) = read_token_file(text(invocation, "signed-token"))? else {
+    let TokenFile::PerHsm(file) = read_token_file(text(invocation, "signed-token"))? else {
         return Err(Error::InvalidInput {
             what: "signed token file",
             reason: "it is a quorum token; registration takes the file of quorum token-sign \
@@ -130,7 +130,7 @@ pub fn register(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Resul
                 .to_owned(),
         });
     };
-    let tokens = registration_tokens(&file)?;
+    let tokens = signed_hsm_tokens(&file)?;
     context
         .hsm
         .register_quorum_key(&actor, &public_key, &tokens)?;

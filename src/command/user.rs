@@ -2,8 +2,8 @@
 
 use super::quorum::approval;
 use super::{Context, Reply, ReplyData, UserRef, actor, role, username};
-use crate::backend::hsm::Role;
 use crate::backend::hsm::is_built_in;
+use crate::backend::hsm::{Login, Role};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
 use crate::secret::Secret;
@@ -54,20 +54,40 @@ pub fn change_password(
     let actor = actor(context)?;
     let username = username(invocation)?;
     let role = role(invocation)?;
+    check_may_change(context, &actor, &username, role)?;
+    let password = context.secret(invocation, "password", &username)?;
+    let approval = approval(invocation)?;
+    context.hsm.change_password(
+        &actor,
+        &username,
+        role,
+        &password,
+        invocation.switch("deregister-mfa"),
+        approval.as_ref(),
+    )?;
+    warn_if_kms_would_refuse(context, &username, &password);
+    Ok(Reply::data(ReplyData::User(UserRef { username, role })))
+}
+
+/// Refuses, before any password is asked for, a change of another user's password or MFA by
+/// a crypto user, or of a user that does not exist.
+pub(super) fn check_may_change(
+    context: &mut Context<'_>,
+    actor: &Login,
+    username: &str,
+    role: Role,
+) -> Result<()> {
     if actor.role == Role::CryptoUser && (actor.username != username || role != actor.role) {
         return Err(Error::OwnPasswordOnly);
     }
-    let exists = context.hsm.user_exists(&username, Some(role))?;
-    if !exists && !is_built_in(&username) {
-        return Err(Error::UserNotFound { username, role });
+    let exists = context.hsm.user_exists(username, Some(role))?;
+    if !exists && !is_built_in(username) {
+        return Err(Error::UserNotFound {
+            username: username.to_owned(),
+            role,
+        });
     }
-    let password = context.secret(invocation, "password", &username)?;
-    let approval = approval(invocation)?;
-    context
-        .hsm
-        .change_password(&actor, &username, role, &password, approval.as_ref())?;
-    warn_if_kms_would_refuse(context, &username, &password);
-    Ok(Reply::data(ReplyData::User(UserRef { username, role })))
+    Ok(())
 }
 
 /// A cluster accepts passwords that KMS refuses for `kmsuser` (KMS wants 7 to 32 letters and

@@ -36,7 +36,14 @@ pub fn bind<'t>(
     } else {
         None
     };
-    match resolve(table, &tokens[..leading])? {
+    let mut resolved = resolve(table, &tokens[..leading])?;
+    if let Resolved::Command(spec, used) = resolved
+        && used == leading
+        && hoist_subcommand(table, spec, &mut tokens, used)
+    {
+        resolved = resolve(table, &tokens[..=used])?;
+    }
+    match resolved {
         Resolved::Command(spec, used) => match help {
             Some(help) => Ok(Some(help_invocation(help, spec.words.clone()))),
             None => bind_args(table, spec, &mut tokens, used).map(Some),
@@ -59,6 +66,38 @@ pub fn bind<'t>(
             }
         }
     }
+}
+
+/// The CloudHSM CLI lets a subcommand follow its parent's flags
+/// (`login --username u --role r mfa-token-sign --token f`): moves such a word right after the
+/// parent's path, so that the line names the subcommand. Words that are flag values stay.
+fn hoist_subcommand(
+    table: &CommandTable,
+    parent: &CommandSpec,
+    tokens: &mut [Token<'_>],
+    path_len: usize,
+) -> bool {
+    let path: Vec<&str> = parent.words.iter().map(String::as_str).collect();
+    let subcommands = table.next_words(&path);
+    if subcommands.is_empty() {
+        return false;
+    }
+    let mut index = path_len;
+    while index < tokens.len() {
+        if let Some(name) = tokens[index].flag_name() {
+            let takes_next_word = tokens[index].inline_value().is_none()
+                && find_arg(parent, &tokens[index], name)
+                    .is_some_and(|(_, arg)| arg.kind != ArgKind::Switch);
+            index += if takes_next_word { 2 } else { 1 };
+            continue;
+        }
+        if !subcommands.contains(&tokens[index].text.as_ref()) {
+            return false;
+        }
+        tokens[path_len..=index].rotate_right(1);
+        return true;
+    }
+    false
 }
 
 /// Where a run of command words lands in the table.

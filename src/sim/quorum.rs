@@ -4,8 +4,7 @@
 
 use crate::backend::hsm::Login;
 use crate::backend::hsm::quorum::{
-    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedRegistration, TokenEntry,
-    token_digest,
+    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry, token_digest,
 };
 use crate::error::{Error, Result};
 use crate::sim::clock;
@@ -15,38 +14,69 @@ use rusqlite::{OptionalExtension, Transaction, params};
 /// Tokens live 10 minutes unless `set-timeout` says otherwise.
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 600;
 
-/// The public key (SubjectPublicKeyInfo DER) `username` registered for quorum, if any.
+/// What a user's token-sign key is registered for: the two may be one key, or two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyUse {
+    /// Approving quorum tokens.
+    Quorum,
+    /// The second factor of the user's logins.
+    Mfa,
+}
+
+impl KeyUse {
+    fn column(self) -> &'static str {
+        match self {
+            KeyUse::Quorum => "quorum_key",
+            KeyUse::Mfa => "mfa_key",
+        }
+    }
+}
+
+/// The public key (SubjectPublicKeyInfo DER) `username` registered for `key_use`, if any.
 pub fn registered_key(
     tx: &Transaction<'_>,
     cluster_id: &str,
     username: &str,
+    key_use: KeyUse,
 ) -> Result<Option<Vec<u8>>> {
+    let sql = format!(
+        "SELECT {} FROM token_sign_keys WHERE cluster_id = ?1 AND username = ?2",
+        key_use.column()
+    );
     Ok(tx
-        .prepare_cached(
-            "SELECT public_key FROM quorum_keys WHERE cluster_id = ?1 AND username = ?2",
-        )?
-        .query_row([cluster_id, username], |row| row.get(0))
-        .optional()?)
+        .prepare_cached(&sql)?
+        .query_row([cluster_id, username], |row| {
+            row.get::<_, Option<Vec<u8>>>(0)
+        })
+        .optional()?
+        .flatten())
 }
 
-pub fn register_key(
+/// Whether `username` has an MFA key or a quorum key registered.
+pub fn has_token_sign_key(tx: &Transaction<'_>, cluster_id: &str, username: &str) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT 1 FROM token_sign_keys WHERE cluster_id = ?1 AND username = ?2
+                 AND (mfa_key IS NOT NULL OR quorum_key IS NOT NULL)",
+        )?
+        .exists([cluster_id, username])?)
+}
+
+/// Registers `public_key` for `key_use`, or drops that registration (`None`).
+pub fn set_key(
     tx: &Transaction<'_>,
     cluster_id: &str,
     username: &str,
-    public_key: &[u8],
+    key_use: KeyUse,
+    public_key: Option<&[u8]>,
 ) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO quorum_keys (cluster_id, username, public_key) VALUES (?1, ?2, ?3)
-         ON CONFLICT (cluster_id, username) DO UPDATE SET public_key = excluded.public_key",
-    )?
-    .execute(params![cluster_id, username, public_key])?;
-    Ok(())
-}
-
-/// Drops `username`'s quorum registration (a password change does, as on a real cluster).
-pub fn deregister_key(tx: &Transaction<'_>, cluster_id: &str, username: &str) -> Result<()> {
-    tx.prepare_cached("DELETE FROM quorum_keys WHERE cluster_id = ?1 AND username = ?2")?
-        .execute([cluster_id, username])?;
+    let sql = format!(
+        "INSERT INTO token_sign_keys (cluster_id, username, {column}) VALUES (?1, ?2, ?3)
+         ON CONFLICT (cluster_id, username) DO UPDATE SET {column} = excluded.{column}",
+        column = key_use.column()
+    );
+    tx.prepare_cached(&sql)?
+        .execute(params![cluster_id, username, public_key])?;
     Ok(())
 }
 
@@ -152,6 +182,48 @@ pub fn insert_token(
             });
         }
     }
+    insert_row(
+        tx,
+        cluster_id,
+        TokenKind::Service(service),
+        &actor.username,
+        actor.login_id,
+        approval_data,
+        now + lifetime,
+    )
+}
+
+/// What a stored token is for: a quorum service's approval (or a quorum key registration),
+/// or an MFA challenge.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Service(QuorumService),
+    /// The second factor of one login of `username`.
+    MfaLogin,
+    /// Proof that the MFA key about to be registered for `username` is held.
+    MfaRegistration,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Service(service) => service.as_str(),
+            TokenKind::MfaLogin => "mfa-login",
+            TokenKind::MfaRegistration => "mfa-registration",
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn insert_row(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    kind: TokenKind,
+    username: &str,
+    login_id: i64,
+    approval_data: &[u8],
+    expires_at: i64,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO quorum_tokens
              (cluster_id, digest, service, username, login_id, approval_data, expires_at)
@@ -160,13 +232,44 @@ pub fn insert_token(
     .execute(params![
         cluster_id,
         token_digest(approval_data),
-        service.as_str(),
-        actor.username,
-        actor.login_id,
+        kind.as_str(),
+        username,
+        login_id,
         approval_data,
-        now + lifetime
+        expires_at
     ])?;
     Ok(())
+}
+
+/// Records an MFA challenge of `username` (one approval data per HSM) and returns the digests
+/// to sign. A registration challenge belongs to the login (`login_id`) that asked for it; a
+/// login challenge to no session (0).
+pub fn insert_challenge(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    kind: TokenKind,
+    username: &str,
+    login_id: i64,
+    approval_data: &[Vec<u8>],
+) -> Result<Vec<Vec<u8>>> {
+    let now = clock::now_unix(tx)?;
+    let lifetime = timeouts(tx, cluster_id)?.generated;
+    purge_expired(tx, cluster_id, now)?;
+    approval_data
+        .iter()
+        .map(|data| {
+            insert_row(
+                tx,
+                cluster_id,
+                kind,
+                username,
+                login_id,
+                data,
+                now + lifetime,
+            )?;
+            Ok(token_digest(data))
+        })
+        .collect()
 }
 
 fn purge_expired(tx: &Transaction<'_>, cluster_id: &str, now: i64) -> Result<()> {
@@ -294,7 +397,7 @@ pub fn authorize(
                 service.as_str()
             ));
         }
-        let Some(public_key) = registered_key(tx, cluster_id, username)? else {
+        let Some(public_key) = registered_key(tx, cluster_id, username, KeyUse::Quorum)? else {
             return refuse(format!("{username} has no registered quorum key"));
         };
         if !verifies(&public_key, &approval.approval_data, signature) {
@@ -311,53 +414,76 @@ pub fn authorize(
     delete_token(tx, cluster_id, &approval.token)
 }
 
-/// Checks a registration token file `actor` signed with the key it registers, and uses the
-/// tokens up: every token must be one this login generated for registration, and signed.
-pub fn consume_registration(
+/// Who the signed tokens of a per-HSM file must have been issued to.
+#[derive(Clone, Copy, Debug)]
+pub struct Challenge<'a> {
+    pub kind: TokenKind,
+    pub username: &'a str,
+    pub login_id: i64,
+    /// How many tokens were issued together: one per active HSM.
+    pub tokens: usize,
+}
+
+/// Checks a per-HSM token file signed with `public_key` against the challenge it answers,
+/// and uses the tokens up: every token must be live, issued for `challenge`, and signed. A
+/// refusal (through `refuse`) uses nothing.
+pub fn consume_signed_tokens(
     tx: &Transaction<'_>,
     cluster_id: &str,
-    actor: &Login,
+    challenge: Challenge<'_>,
     public_key: &[u8],
-    tokens: &[SignedRegistration],
+    tokens: &[SignedHsmToken],
+    refuse: impl Fn(String) -> Error,
 ) -> Result<()> {
-    let refuse = |reason: String| Err(Error::QuorumRefused { reason });
-    if tokens.is_empty() {
-        return refuse("the signed token file holds no token".to_owned());
+    if tokens.len() != challenge.tokens {
+        return Err(refuse(format!(
+            "the signed token file holds {} token(s), and the cluster issued {} (one per HSM)",
+            tokens.len(),
+            challenge.tokens
+        )));
     }
     let now = clock::now_unix(tx)?;
     for token in tokens {
-        let (approval_data, unsigned, signed) =
-            (&token.approval_data, &token.digest, &token.signature);
-        if &token_digest(approval_data) != unsigned {
-            return refuse("a token is not the SHA-256 of its approval data".to_owned());
-        }
-        match find_token(tx, cluster_id, unsigned)? {
+        match find_token(tx, cluster_id, &token.digest)? {
             Some(row)
-                if row.service == QuorumService::Registration.as_str()
-                    && row.owner == actor.username
-                    && row.login_id == actor.login_id
-                    && row.expires_at > now => {}
-            Some(_) => {
-                return refuse(
-                    "the token is not a live registration token of this login session: run \
-                     quorum token-sign generate --service registration in this session"
-                        .to_owned(),
-                );
+                if row.service == challenge.kind.as_str()
+                    && row.owner == challenge.username
+                    && row.login_id == challenge.login_id =>
+            {
+                if row.expires_at <= now {
+                    return Err(refuse(format!(
+                        "the token expired {} s ago: run the command again for new tokens",
+                        now - row.expires_at
+                    )));
+                }
             }
-            None => {
-                return refuse(
-                    "the cluster has no such registration token: it was used, deleted, or \
-                     never generated here"
-                        .to_owned(),
-                );
+            _ => {
+                return Err(refuse(format!(
+                    "a token is not one the cluster issued for this {}: it was used, expired, \
+                     or belongs to another user or session",
+                    match challenge.kind {
+                        TokenKind::MfaLogin => "login",
+                        _ => "registration",
+                    }
+                )));
             }
         }
-        if !verifies(public_key, approval_data, signed) {
-            return refuse(
-                "InvalidQuorumSignature: a token is not signed by the private key of the \
-                 public key given"
-                    .to_owned(),
-            );
+        if !verifies_digest(public_key, &token.digest, &token.signature) {
+            return Err(refuse(
+                match challenge.kind {
+                    TokenKind::MfaLogin => {
+                        "a token is not signed by the private key of the user's MFA key"
+                    }
+                    TokenKind::MfaRegistration => {
+                        "a token is not signed by the private key of the public key given"
+                    }
+                    TokenKind::Service(_) => {
+                        "InvalidQuorumSignature: a token is not signed by the private key of the \
+                         public key given"
+                    }
+                }
+                .to_owned(),
+            ));
         }
     }
     for token in tokens {
@@ -412,5 +538,19 @@ fn is_admin(tx: &Transaction<'_>, cluster_id: &str, username: &str) -> Result<bo
 pub fn verifies(public_key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public_key)
         .verify(message, signature)
+        .is_ok()
+}
+
+/// Whether `signature` is an RSA PKCS #1 v1.5 signature of the SHA-256 `digest` by
+/// `public_key`: what `openssl pkeyutl -sign -pkeyopt digest:sha256` makes of a token's
+/// decoded `unsigned` value.
+pub fn verifies_digest(public_key: &[u8], digest: &[u8], signature: &[u8]) -> bool {
+    let Ok(digest) =
+        aws_lc_rs::digest::Digest::import_less_safe(digest, &aws_lc_rs::digest::SHA256)
+    else {
+        return false;
+    };
+    UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, public_key)
+        .verify_digest(&digest, signature)
         .is_ok()
 }

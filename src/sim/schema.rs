@@ -304,6 +304,58 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (cluster_id, digest)
     );
     "#,
+    // 12: MFA and key quorum. A user's token-sign keys: the quorum key and the MFA key, each
+    // optional (the same key when registered together). Tokens gain the MFA challenges and the
+    // key services (bound to a key), quorum values the cluster service, and keys their own
+    // quorum values (0: none).
+    r#"
+    CREATE TABLE token_sign_keys (
+        cluster_id  TEXT NOT NULL,
+        username    TEXT NOT NULL,
+        -- SubjectPublicKeyInfo DER of RSA keys.
+        quorum_key  BLOB,
+        mfa_key     BLOB,
+        PRIMARY KEY (cluster_id, username),
+        FOREIGN KEY (cluster_id, username) REFERENCES users (cluster_id, username)
+            ON DELETE CASCADE
+    ) WITHOUT ROWID;
+    INSERT INTO token_sign_keys (cluster_id, username, quorum_key)
+        SELECT cluster_id, username, public_key FROM quorum_keys;
+    DROP TABLE quorum_keys;
+    CREATE TABLE quorum_values_v12 (
+        cluster_id  TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        service     TEXT NOT NULL CHECK (service IN ('user', 'quorum', 'cluster')),
+        value       INTEGER NOT NULL CHECK (value BETWEEN 1 AND 8),
+        PRIMARY KEY (cluster_id, service)
+    ) WITHOUT ROWID;
+    INSERT INTO quorum_values_v12 SELECT cluster_id, service, value FROM quorum_values;
+    DROP TABLE quorum_values;
+    ALTER TABLE quorum_values_v12 RENAME TO quorum_values;
+    CREATE TABLE quorum_tokens_v12 (
+        cluster_id     TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        -- SHA-256 of approval_data: the token as token files name it.
+        digest         BLOB NOT NULL,
+        service        TEXT NOT NULL CHECK (service IN ('user', 'quorum', 'cluster',
+                           'registration', 'key-usage', 'key-management', 'mfa-login',
+                           'mfa-registration')),
+        username       TEXT NOT NULL,
+        -- The login session the token belongs to; 0 for an MFA login challenge (no session yet).
+        login_id       INTEGER NOT NULL,
+        approval_data  BLOB NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        -- The key a key-usage or key-management token is for.
+        key_reference  INTEGER,
+        PRIMARY KEY (cluster_id, digest)
+    );
+    INSERT INTO quorum_tokens_v12
+        (cluster_id, digest, service, username, login_id, approval_data, expires_at)
+        SELECT cluster_id, digest, service, username, login_id, approval_data, expires_at
+        FROM quorum_tokens;
+    DROP TABLE quorum_tokens;
+    ALTER TABLE quorum_tokens_v12 RENAME TO quorum_tokens;
+    ALTER TABLE keys ADD COLUMN manage_quorum INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE keys ADD COLUMN use_quorum INTEGER NOT NULL DEFAULT 0;
+    "#,
 ];
 
 /// The schema version this binary writes.
@@ -426,6 +478,58 @@ mod tests {
             )
             .unwrap();
         assert_eq!((virtual_clock, offset), (false, 0));
+    }
+
+    #[test]
+    fn migration_12_keeps_quorum_keys_values_and_tokens() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        connection
+            .pragma_update(None, "foreign_keys", "ON")
+            .unwrap();
+        let tx = connection.transaction().unwrap();
+        for migration in &MIGRATIONS[..11] {
+            tx.execute_batch(migration).unwrap();
+        }
+        tx.execute_batch(
+            "PRAGMA user_version = 11;
+             INSERT INTO vpcs VALUES ('vpc-1', 'us-east-1', '10.0.0.0/16');
+             INSERT INTO security_groups VALUES ('sg-1', 'vpc-1', 'cloudhsm-sg', 'group');
+             INSERT INTO clusters (cluster_id, region, state, hsm_type, mode, network_type,
+                                   vpc_id, security_group_id, backup_retention_days,
+                                   activated, created_at)
+             VALUES ('cluster-1', 'us-east-1', 'ACTIVE', 'hsm1.medium', 'FIPS', 'IPV4',
+                     'vpc-1', 'sg-1', 90, 1, 0);
+             INSERT INTO users (cluster_id, username, role) VALUES ('cluster-1', 'officer', 'admin');
+             INSERT INTO quorum_keys VALUES ('cluster-1', 'officer', x'3082');
+             INSERT INTO quorum_values VALUES ('cluster-1', 'user', 2);
+             INSERT INTO quorum_tokens VALUES ('cluster-1', x'01', 'user', 'officer', 7, x'02', 600);",
+        )
+        .unwrap();
+        assert_eq!(migrate(&tx).unwrap(), 11);
+        let key: (Option<Vec<u8>>, Option<Vec<u8>>) = tx
+            .query_row(
+                "SELECT quorum_key, mfa_key FROM token_sign_keys WHERE username = 'officer'",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(key, (Some(vec![0x30, 0x82]), None));
+        let value: i64 = tx
+            .query_row(
+                "SELECT value FROM quorum_values WHERE service = 'user'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(value, 2);
+        let token: (String, i64, Option<i64>) = tx
+            .query_row(
+                "SELECT service, login_id, key_reference FROM quorum_tokens",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(token, ("user".to_owned(), 7, None));
     }
 
     #[test]

@@ -22,24 +22,26 @@ pub struct UserRecord {
 /// All users of a cluster in `user list` form, ordered by username.
 pub fn list(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<UserInfo>> {
     let mut statement = tx.prepare_cached(
-        "SELECT username, role, locked,
-             EXISTS (SELECT 1 FROM quorum_keys AS q
-                     WHERE q.cluster_id = users.cluster_id AND q.username = users.username)
-         FROM users WHERE cluster_id = ?1 ORDER BY username",
+        "SELECT users.username, role, locked, k.mfa_key IS NOT NULL, k.quorum_key IS NOT NULL
+         FROM users LEFT JOIN token_sign_keys AS k
+             ON k.cluster_id = users.cluster_id AND k.username = users.username
+         WHERE users.cluster_id = ?1 ORDER BY users.username",
     )?;
+    let registered = |yes: bool| {
+        if yes {
+            vec![Strategy::TOKEN_SIGN]
+        } else {
+            Vec::new()
+        }
+    };
     let users = statement
         .query_map([cluster_id], |row| {
-            let quorum_key: bool = row.get(3)?;
             Ok(UserInfo {
                 username: row.get(0)?,
                 role: role_at(row, 1)?,
                 locked: row.get(2)?,
-                mfa: Vec::new(),
-                quorum: if quorum_key {
-                    vec![Strategy::TOKEN_SIGN]
-                } else {
-                    Vec::new()
-                },
+                mfa: registered(row.get(3)?),
+                quorum: registered(row.get(4)?),
                 cluster_coverage: "full",
             })
         })?

@@ -296,6 +296,7 @@ mod tests {
         assert_eq!(
             candidates("user "),
             vec![
+                "change-mfa",
                 "change-password",
                 "change-quorum",
                 "create",

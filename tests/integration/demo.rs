@@ -1,13 +1,15 @@
 //! The demo scripts run on a fresh state as the README tells a newcomer to run them:
 //! `scripts/demo/create-keystore.cli` (the whole key store workflow) and
-//! `scripts/demo/quorum-ceremony.cli` (a user creation approved by two signatures).
+//! `scripts/demo/quorum-ceremony.cli` (a user creation refused, then approved by two signatures,
+//! and an MFA login).
 
 use serde_json::Value;
 use std::process::{Command, Stdio};
 
 /// Runs the demo `script` (relative to the repository) from the repository, as its header says:
-/// `--seed 7 --state-dir ~/<state>` on a fresh home; its replies, after it succeeded.
-fn run_demo(script: &str, state: &str) -> Vec<Value> {
+/// `--seed 7 --state-dir ~/<state>` (and `extra` arguments) on a fresh home; its replies, after
+/// it ended with `status`.
+fn run_demo(script: &str, state: &str, extra: &[&str], status: i32) -> Vec<Value> {
     let home = tempfile::tempdir().unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_cloudhsm-shell"))
         .env_clear()
@@ -15,14 +17,16 @@ fn run_demo(script: &str, state: &str) -> Vec<Value> {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["--seed", "7", "--state-dir"])
         .arg(home.path().join(state))
+        .args(extra)
         .args(["--history", "/dev/null", "--file", script])
         .stdin(Stdio::null())
         .output()
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(
-        output.status.success(),
-        "the demo failed:\n{stdout}\n{}",
+    assert_eq!(
+        output.status.code(),
+        Some(status),
+        "the demo ended otherwise:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
@@ -33,7 +37,7 @@ fn run_demo(script: &str, state: &str) -> Vec<Value> {
 
 #[test]
 fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
-    let replies = run_demo("scripts/demo/create-keystore.cli", "cloudhsm-demo");
+    let replies = run_demo("scripts/demo/create-keystore.cli", "cloudhsm-demo", &[], 0);
     assert_eq!(replies.len(), 13);
     assert!(replies.iter().all(|reply| reply["error_code"] == 0));
     assert_eq!(replies[4]["data"]["AllPassed"], true);
@@ -57,25 +61,50 @@ fn the_create_keystore_demo_runs_every_step_on_a_fresh_state() {
 }
 
 #[test]
-fn the_quorum_ceremony_demo_approves_a_user_with_two_signatures() {
-    let replies = run_demo("scripts/demo/quorum-ceremony.cli", "quorum-demo");
-    assert_eq!(replies.len(), 26);
-    assert!(replies.iter().all(|reply| reply["error_code"] == 0));
+fn the_quorum_ceremony_demo_refuses_then_approves_a_user_and_logs_in_with_mfa() {
+    let replies = run_demo(
+        "scripts/demo/quorum-ceremony.cli",
+        "quorum-demo",
+        &["--keep-going"],
+        1,
+    );
+    assert_eq!(replies.len(), 37);
+    let refused: Vec<usize> = (0..replies.len())
+        .filter(|&index| replies[index]["error_code"] != 0)
+        .collect();
+    // The creation without approval, and the two runs that write unsigned tokens.
+    assert_eq!(refused, [22, 29, 33]);
+    assert_eq!(
+        replies[22]["data"],
+        "Quorum approval is required for this operation"
+    );
     assert_eq!(
         replies[20]["data"],
         serde_json::json!({"user": 2, "quorum": 1})
     );
+    let enabled = serde_json::json!([{"strategy": "token-sign", "status": "enabled"}]);
     let registered = replies[21]["data"]["users"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|user| {
-            user["quorum"] == serde_json::json!([{"strategy": "token-sign", "status": "enabled"}])
-        })
+        .filter(|user| user["quorum"] == enabled)
         .count();
     assert_eq!(registered, 3);
     assert_eq!(
-        replies[25]["data"],
+        replies[26]["data"],
         serde_json::json!({"username": "kmsuser", "role": "crypto-user"})
     );
+    assert_eq!(
+        replies[35]["data"],
+        serde_json::json!({"username": "officer2", "role": "admin"})
+    );
+    let officer2 = replies[36]["data"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["username"] == "officer2")
+        .unwrap()
+        .clone();
+    assert_eq!(officer2["mfa"], enabled);
+    assert_eq!(officer2["quorum"], enabled);
 }

@@ -20,6 +20,7 @@ mod key_sessions;
 mod keystore;
 mod kms;
 mod leaks;
+mod mfa;
 mod pkcs11;
 mod quorum;
 mod rbac;

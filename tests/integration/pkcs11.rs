@@ -468,7 +468,7 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
         assert_eq!(
             failure(&mut shell, line),
             format!(
-                "Quorum authentication is modelled by the simulator only: {what} is not \
+                "Quorum and MFA authentication are modelled by the simulator only: {what} is not \
                  available on this backend"
             )
         );

@@ -148,3 +148,144 @@ fn every_key_and_crypto_command_for_every_kind_of_caller() {
         }
     });
 }
+
+/// The user, quorum and MFA commands × (not logged in, admin, crypto user): who may generate
+/// tokens of which service, set and delete, register keys and change whose MFA. One batch per
+/// caller on its own copy of the state; the token deletion comes last.
+#[test]
+fn every_user_quorum_and_mfa_command_for_every_kind_of_caller() {
+    let prepared = prepare();
+    let dir = &prepared.state.state_dir;
+    let files = tempfile::tempdir().unwrap();
+    let token = files.path().join("token.json");
+    let token = token.display();
+    let awaiting = Deny(format!(
+        "The unsigned tokens are in {token}: sign each one (openssl pkeyutl -sign -pkeyopt \
+         digest:sha256 of the decoded unsigned value, or sim sign-token), then run the command \
+         again with --signed-token FILE"
+    ));
+    let login_first = |line: &str| {
+        Deny(format!(
+            "'{}' requires a login: run login first",
+            path(line)
+        ))
+    };
+    let admins_only = |line: &str| {
+        Deny(format!(
+            "'{}' is not allowed for role crypto-user: it needs admin",
+            path(line)
+        ))
+    };
+    let generated = Allow(Some(json!({"filepath": token.to_string()})));
+    let public = [
+        ("user list", None),
+        (
+            "quorum token-sign list-quorum-values",
+            Some(json!({"user": 1, "quorum": 1})),
+        ),
+        (
+            "quorum token-sign list-timeouts",
+            Some(json!({"generated": 600, "approved": 600})),
+        ),
+    ];
+    // (line, nobody, admin, crypto user)
+    let mut rows: Vec<(String, Expect, Expect, Expect)> = public
+        .into_iter()
+        .map(|(line, data)| {
+            (
+                line.to_owned(),
+                Allow(data.clone()),
+                Allow(data.clone()),
+                Allow(data),
+            )
+        })
+        .collect();
+    let line = format!("quorum token-sign generate --service user --token {token}");
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        generated.clone(),
+        Deny("Quorum approval refused: only admins generate tokens for the user service; nothing was used".to_owned()),
+    ));
+    let line = format!("quorum token-sign generate --service registration --token {token}");
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        generated.clone(),
+        generated,
+    ));
+    let line = "quorum token-sign list".to_owned();
+    rows.push((line.clone(), login_first(&line), Allow(None), Allow(None)));
+    for line in [
+        "quorum token-sign set-quorum-value --service quorum --value 1".to_owned(),
+        "quorum token-sign set-timeout --generated 600".to_owned(),
+        format!(
+            "user change-quorum token-sign register --public-key {} --signed-token {token}",
+            files.path().join("absent.pub").display()
+        ),
+    ] {
+        let admin = if line.starts_with("user change-quorum") {
+            Deny(format!(
+                "Cannot read {}: No such file or directory (os error 2)",
+                files.path().join("absent.pub").display()
+            ))
+        } else {
+            Allow(None)
+        };
+        rows.push((line.clone(), login_first(&line), admin, admins_only(&line)));
+    }
+    let line = format!(
+        "user change-mfa token-sign --username {OWNER} --role crypto-user --token {token} --change-password {}",
+        password(OWNER)
+    );
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        awaiting.clone(),
+        awaiting.clone(),
+    ));
+    let line = format!(
+        "user change-mfa token-sign --username admin --role admin --token {token} --change-password {ADMIN_PASSWORD}"
+    );
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        awaiting,
+        Deny("A crypto user can only change its own password".to_owned()),
+    ));
+    let line = format!(
+        "login --username {STRANGER} --role crypto-user --password {} mfa-token-sign --token {token}",
+        password(STRANGER)
+    );
+    rows.push((
+        line,
+        Deny(format!(
+            "User {STRANGER} has no MFA key registered: log in without mfa-token-sign"
+        )),
+        Deny("Already logged in as admin: run logout first".to_owned()),
+        Deny(format!("Already logged in as {OWNER}: run logout first")),
+    ));
+    let line = "quorum token-sign delete --scope all".to_owned();
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        Allow(None),
+        admins_only(&line),
+    ));
+    let lines: Vec<&str> = rows.iter().map(|(line, ..)| line.as_str()).collect();
+    let callers: [(&str, Option<(&str, &str)>); 3] = [
+        ("nobody", None),
+        ("admin", Some(("admin", "admin"))),
+        (OWNER, Some((OWNER, "crypto-user"))),
+    ];
+    for (column, (name, actor)) in callers.into_iter().enumerate() {
+        for (row, envelope) in rows.iter().zip(run_as(dir, actor, &lines)) {
+            let expected = match column {
+                0 => &row.1,
+                1 => &row.2,
+                _ => &row.3,
+            };
+            check(name, &row.0, expected, &envelope);
+        }
+    }
+}

@@ -20,7 +20,7 @@ use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use mechanism::KeySpec;
 use quorum::{
-    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedRegistration, TokenEntry,
+    Approval, MfaChange, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry,
 };
 use requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
@@ -242,13 +242,14 @@ pub trait HsmBackend {
     ) -> Result<()>;
 
     /// Sets a new password and, when an admin does it, unlocks the user; a quorum key the user
-    /// registered goes with the old password.
+    /// registered goes with the old password, and the MFA key too when `deregister_mfa`.
     fn change_password(
         &mut self,
         actor: &Login,
         username: &str,
         role: Role,
         password: &Secret,
+        deregister_mfa: bool,
         approval: Option<&Approval>,
     ) -> Result<()>;
 
@@ -315,10 +316,51 @@ pub trait HsmBackend {
         &mut self,
         _actor: &Login,
         _public_key_pem: &str,
-        _tokens: &[SignedRegistration],
+        _tokens: &[SignedHsmToken],
     ) -> Result<()> {
         Err(Error::QuorumSimulatorOnly {
             what: "user change-quorum token-sign register",
+        })
+    }
+
+    /// Issues the MFA challenge of a login of `username`: one SHA-256 digest per HSM, to be
+    /// signed with the user's registered MFA key.
+    fn begin_mfa_login(&mut self, _username: &str, _role: Role) -> Result<Vec<Vec<u8>>> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "login mfa-token-sign",
+        })
+    }
+
+    /// Logs in with both factors: the password and the signed challenge, which is used up.
+    fn mfa_login(
+        &mut self,
+        _username: &str,
+        _role: Role,
+        _password: &Secret,
+        _tokens: &[SignedHsmToken],
+    ) -> Result<Login> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "login mfa-token-sign",
+        })
+    }
+
+    /// Issues the challenge that proves the MFA key about to be registered for `username` is
+    /// held: one digest per HSM, bound to `actor`'s login.
+    fn begin_mfa_registration(
+        &mut self,
+        _actor: &Login,
+        _username: &str,
+        _role: Role,
+    ) -> Result<Vec<Vec<u8>>> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "user change-mfa token-sign",
+        })
+    }
+
+    /// Registers (or deregisters) a user's MFA key and sets its password, in one step.
+    fn change_mfa(&mut self, _actor: &Login, _change: &MfaChange<'_>) -> Result<()> {
+        Err(Error::QuorumSimulatorOnly {
+            what: "user change-mfa token-sign",
         })
     }
 

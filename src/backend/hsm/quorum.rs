@@ -1,7 +1,9 @@
 //! Quorum (M of N) authentication: the services it protects, the token files that carry
 //! approvals (the CloudHSM CLI's token-sign formats), and what the quorum commands answer.
 
+use crate::backend::hsm::Role;
 use crate::error::{Error, Result};
+use crate::secret::Secret;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
@@ -73,6 +75,28 @@ pub struct TokenEntry {
     pub cluster_coverage: &'static str,
 }
 
+/// `user change-mfa token-sign`: a user's new password with a new MFA key, or with none.
+#[derive(Debug)]
+pub struct MfaChange<'a> {
+    pub username: &'a str,
+    pub role: Role,
+    pub password: &'a Secret,
+    /// `None` deregisters the MFA key (and the quorum key with it).
+    pub registration: Option<MfaRegistration<'a>>,
+    pub approval: Option<&'a Approval>,
+}
+
+/// The MFA key to register and the challenge its private key signed.
+#[derive(Debug)]
+pub struct MfaRegistration<'a> {
+    /// An RSA-2048 SubjectPublicKeyInfo PEM.
+    pub public_key_pem: &'a str,
+    pub tokens: &'a [SignedHsmToken],
+    /// `--change-quorum`: the key becomes the quorum key too; otherwise the quorum key is
+    /// dropped with the old password.
+    pub also_quorum: bool,
+}
+
 /// The version every token file carries.
 pub const TOKEN_FILE_VERSION: &str = "2.0";
 
@@ -96,28 +120,39 @@ pub struct Approver {
     pub signature: String,
 }
 
-/// A registration token file: one token per HSM, each signed by the key being registered.
+/// A token file with one token per HSM, each signed by one user's key: a quorum key
+/// registration (whose tokens carry their approval data), an MFA login or an MFA key
+/// registration (whose tokens are only the digest to sign).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RegistrationTokenFile {
+pub struct HsmTokenFile {
     pub version: String,
-    pub tokens: Vec<RegistrationToken>,
+    pub tokens: Vec<HsmToken>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RegistrationToken {
-    pub approval_data: String,
+pub struct HsmToken {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_data: Option<String>,
+    /// Base64 of the SHA-256 digest the signer signs.
     pub unsigned: String,
     #[serde(default)]
     pub signed: String,
+}
+
+impl HsmTokenFile {
+    /// Whether every token carries a signature (a file as written still has none).
+    pub fn is_signed(&self) -> bool {
+        !self.tokens.is_empty() && self.tokens.iter().all(|token| !token.signed.is_empty())
+    }
 }
 
 /// Either kind of token file, as `sim sign-token` and the commands read them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenFile {
     Quorum(QuorumTokenFile),
-    Registration(RegistrationTokenFile),
+    PerHsm(HsmTokenFile),
 }
 
 impl TokenFile {
@@ -129,7 +164,7 @@ impl TokenFile {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|error| invalid(error.to_string()))?;
         let file = if value.get("tokens").is_some() {
-            TokenFile::Registration(
+            TokenFile::PerHsm(
                 serde_json::from_value(value).map_err(|error| invalid(error.to_string()))?,
             )
         } else {
@@ -139,7 +174,7 @@ impl TokenFile {
         };
         let version = match &file {
             TokenFile::Quorum(file) => &file.version,
-            TokenFile::Registration(file) => &file.version,
+            TokenFile::PerHsm(file) => &file.version,
         };
         if version != TOKEN_FILE_VERSION {
             return Err(invalid(format!(
@@ -153,7 +188,7 @@ impl TokenFile {
     pub fn to_text(&self) -> String {
         let text = match self {
             TokenFile::Quorum(file) => serde_json::to_string_pretty(file),
-            TokenFile::Registration(file) => serde_json::to_string_pretty(file),
+            TokenFile::PerHsm(file) => serde_json::to_string_pretty(file),
         };
         // Serializing plain strings and lists cannot fail.
         text.unwrap_or_default() + "\n"
@@ -193,29 +228,50 @@ impl Approval {
     }
 }
 
-/// One token of a registration file, decoded.
+/// One token of a per-HSM token file, decoded: the digest the cluster issued and its
+/// signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignedRegistration {
-    pub approval_data: Vec<u8>,
-    /// The SHA-256 of `approval_data`, as the file states it.
+pub struct SignedHsmToken {
+    /// The SHA-256 digest the file calls `unsigned`.
     pub digest: Vec<u8>,
     pub signature: Vec<u8>,
 }
 
-/// A registration file's tokens, decoded.
-pub fn registration_tokens(file: &RegistrationTokenFile) -> Result<Vec<SignedRegistration>> {
-    let decode = |what: &str, text: &str| {
-        STANDARD.decode(text).map_err(|error| Error::InvalidInput {
-            what: "signed token file",
-            reason: format!("{what} is not base64: {error}"),
-        })
+/// A per-HSM token file's tokens, decoded; a token whose approval data the file gives must
+/// be their SHA-256, and every token must be signed.
+pub fn signed_hsm_tokens(file: &HsmTokenFile) -> Result<Vec<SignedHsmToken>> {
+    let invalid = |reason: String| Error::InvalidInput {
+        what: "signed token file",
+        reason,
     };
+    let decode = |what: &str, text: &str| {
+        STANDARD
+            .decode(text)
+            .map_err(|error| invalid(format!("{what} is not base64: {error}")))
+    };
+    if file.tokens.is_empty() {
+        return Err(invalid("it holds no token".to_owned()));
+    }
     file.tokens
         .iter()
         .map(|token| {
-            Ok(SignedRegistration {
-                approval_data: decode("approval_data", &token.approval_data)?,
-                digest: decode("unsigned", &token.unsigned)?,
+            let digest = decode("unsigned", &token.unsigned)?;
+            if let Some(approval_data) = &token.approval_data
+                && token_digest(&decode("approval_data", approval_data)?) != digest
+            {
+                return Err(invalid(
+                    "a token is not the SHA-256 of its approval data".to_owned(),
+                ));
+            }
+            if token.signed.is_empty() {
+                return Err(invalid(
+                    "a token is not signed yet: sign each unsigned digest (openssl pkeyutl -sign \
+                     -pkeyopt digest:sha256, or sim sign-token) and put the signature in signed"
+                        .to_owned(),
+                ));
+            }
+            Ok(SignedHsmToken {
+                digest,
                 signature: decode("signed", &token.signed)?,
             })
         })
@@ -246,18 +302,33 @@ pub fn new_token_file(service: QuorumService, approval_data: &[Vec<u8>]) -> Toke
                 signatures: Vec::new(),
             })
         }
-        _ => TokenFile::Registration(RegistrationTokenFile {
+        _ => TokenFile::PerHsm(HsmTokenFile {
             version: TOKEN_FILE_VERSION.to_owned(),
             tokens: approval_data
                 .iter()
-                .map(|approval_data| RegistrationToken {
-                    approval_data: base64(approval_data),
+                .map(|approval_data| HsmToken {
+                    approval_data: Some(base64(approval_data)),
                     unsigned: base64(&token_digest(approval_data)),
                     signed: String::new(),
                 })
                 .collect(),
         }),
     }
+}
+
+/// The file of an MFA challenge (login or key registration): one digest per HSM to sign.
+pub fn new_mfa_token_file(digests: &[Vec<u8>]) -> TokenFile {
+    TokenFile::PerHsm(HsmTokenFile {
+        version: TOKEN_FILE_VERSION.to_owned(),
+        tokens: digests
+            .iter()
+            .map(|digest| HsmToken {
+                approval_data: None,
+                unsigned: base64(digest),
+                signed: String::new(),
+            })
+            .collect(),
+    })
 }
 
 /// Signs `file` as an approver does with `openssl pkeyutl -sign -pkeyopt digest:sha256`: an RSA
@@ -288,21 +359,24 @@ pub fn sign_token_file(
         }
     }
     .map_err(|_| invalid("not an RSA private key of 2048 bits or more"))?;
-    let sign = |message: &[u8]| -> Result<String> {
+    // The signer signs the digest itself, as `openssl pkeyutl -sign -pkeyopt digest:sha256`
+    // does with the decoded `unsigned` (or `token`) value.
+    let sign = |digest: &[u8]| -> Result<String> {
+        let digest =
+            aws_lc_rs::digest::Digest::import_less_safe(digest, &aws_lc_rs::digest::SHA256)
+                .map_err(|_| Error::InvalidInput {
+                    what: "token file",
+                    reason: "a token is not a SHA-256 digest".to_owned(),
+                })?;
         let mut signature = vec![0u8; key.public_modulus_len()];
-        key.sign(
-            &RSA_PKCS1_SHA256,
-            &aws_lc_rs::rand::SystemRandom::new(),
-            message,
-            &mut signature,
-        )
-        .map_err(|_| invalid("signing failed"))?;
+        key.sign_digest(&RSA_PKCS1_SHA256, &digest, &mut signature)
+            .map_err(|_| invalid("signing failed"))?;
         Ok(base64(&signature))
     };
     let decode = |text: &str| {
         STANDARD.decode(text).map_err(|_| Error::InvalidInput {
             what: "token file",
-            reason: "approval_data is not base64".to_owned(),
+            reason: "a token is not base64".to_owned(),
         })
     };
     Ok(match file {
@@ -312,7 +386,7 @@ pub fn sign_token_file(
                     invalid("a quorum token is signed in an approver's name: give --username")
                 })?
                 .to_lowercase();
-            let signature = sign(&decode(&file.approval_data)?)?;
+            let signature = sign(&decode(&file.token)?)?;
             file.signatures
                 .retain(|approver| approver.username != username);
             file.signatures.push(Approver {
@@ -321,11 +395,11 @@ pub fn sign_token_file(
             });
             TokenFile::Quorum(file)
         }
-        TokenFile::Registration(mut file) => {
+        TokenFile::PerHsm(mut file) => {
             for token in &mut file.tokens {
-                token.signed = sign(&decode(&token.approval_data)?)?;
+                token.signed = sign(&decode(&token.unsigned)?)?;
             }
-            TokenFile::Registration(file)
+            TokenFile::PerHsm(file)
         }
     })
 }
@@ -363,8 +437,8 @@ mod tests {
                 "unknown field `extra`",
             ),
             (
-                r#"{"version":"2.0","tokens":[{"unsigned":""}]}"#,
-                "missing field `approval_data`",
+                r#"{"version":"2.0","tokens":[{"signed":""}]}"#,
+                "missing field `unsigned`",
             ),
         ] {
             let error = TokenFile::parse(text).expect_err(text).to_string();

@@ -7,7 +7,7 @@ use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::quorum::{
-    Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedRegistration, TokenEntry,
+    Approval, MfaChange, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry,
 };
 use crate::backend::hsm::requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
@@ -21,6 +21,7 @@ use crate::sim::clock;
 use crate::sim::ids::IdGenerator;
 use crate::sim::keys as key_rows;
 use crate::sim::logins::{self};
+use crate::sim::quorum::{Challenge, KeyUse, TokenKind};
 use crate::sim::users::{self, APPLIANCE_USER};
 use crate::sim::{cluster, password, quorum};
 
@@ -82,42 +83,7 @@ impl HsmBackend for SimHsm {
     }
 
     fn login(&mut self, username: &str, role: Role, password: &Secret) -> Result<Login> {
-        // Any text is a possible username here: one that breaks the rules simply does not exist.
-        let username = username.to_ascii_lowercase();
-        let cluster_id = &self.cluster_id;
-        let process = &self.process;
-        // Ok(Err(..)) commits: a wrong password is counted even though the login fails.
-        self.store.transaction(|tx| {
-            let now = clock::now_unix(tx)?;
-            if !cluster::is_activated(tx, cluster_id)? {
-                return Err(Error::ClusterNotActivated);
-            }
-            let Some(user) = users::find(tx, cluster_id, &username)? else {
-                return Err(Error::LoginFailed);
-            };
-            if user.role.login_role() != Some(role) {
-                return Err(Error::LoginFailed);
-            }
-            if user.locked {
-                return Err(Error::UserLocked { username });
-            }
-            let Some(password_hash) = user.password_hash.as_deref() else {
-                return Err(Error::LoginFailed);
-            };
-            if !password::verify(password, password_hash)? {
-                users::record_failed_login(tx, cluster_id, &username)?;
-                return Ok(Err(Error::LoginFailed));
-            }
-            if user.failed_logins > 0 {
-                users::reset_failed_logins(tx, cluster_id, &username)?;
-            }
-            let login_id = logins::record(tx, cluster_id, &username, process, now)?;
-            Ok(Ok(Login {
-                username,
-                role,
-                login_id,
-            }))
-        })?
+        self.login_with(username, role, password, None)
     }
 
     fn logout(&mut self, login: &Login) -> Result<()> {
@@ -195,34 +161,24 @@ impl HsmBackend for SimHsm {
         username: &str,
         role: Role,
         password: &Secret,
+        deregister_mfa: bool,
         approval: Option<&Approval>,
     ) -> Result<()> {
         let username = users::normalize_username(username)?;
-        if actor.role == Role::CryptoUser && (actor.username != username || actor.role != role) {
-            return Err(Error::OwnPasswordOnly);
-        }
-        if username == APPLIANCE_USER {
-            return Err(Error::BuiltInUser { username });
-        }
+        check_password_change(actor, &username, role)?;
         password::validate(password)?;
         let password_hash = password::hash(password)?;
         let cluster_id = &self.cluster_id;
         let process = &self.process;
         self.store.transaction(|tx| {
-            check_actor(tx, cluster_id, process, actor)?;
-            existing_user(tx, cluster_id, &username, role)?;
-            // The actor's own login does not count: a user may change its password while
-            // logged in, but not one that a session elsewhere is using.
-            if logins::has_login_except(tx, cluster_id, &username, Some(actor.login_id))? {
-                return Err(Error::UserLoggedIn { username });
-            }
-            // Changing one's own password is not a quorum operation; another user's is.
-            if username != actor.username {
-                quorum::authorize(tx, cluster_id, actor, QuorumService::User, approval)?;
-            }
+            prepare_password_change(tx, cluster_id, process, actor, &username, role, approval)?;
             let unlock = actor.role == Role::Admin;
             users::set_password(tx, cluster_id, &username, &password_hash, unlock)?;
-            quorum::deregister_key(tx, cluster_id, &username)
+            quorum::set_key(tx, cluster_id, &username, KeyUse::Quorum, None)?;
+            if deregister_mfa {
+                quorum::set_key(tx, cluster_id, &username, KeyUse::Mfa, None)?;
+            }
+            Ok(())
         })
     }
 
@@ -281,9 +237,7 @@ impl HsmBackend for SimHsm {
             }
             // A registration needs one token per HSM; an approval one for the cluster.
             let count = match service {
-                QuorumService::Registration => cluster::active_hsm_serial_numbers(tx, cluster_id)?
-                    .len()
-                    .max(1),
+                QuorumService::Registration => hsm_token_count(tx, cluster_id)?,
                 QuorumService::User | QuorumService::Quorum => 1,
             };
             let mut ids = IdGenerator::begin(tx, seed)?;
@@ -324,27 +278,154 @@ impl HsmBackend for SimHsm {
         &mut self,
         actor: &Login,
         public_key_pem: &str,
-        tokens: &[SignedRegistration],
+        tokens: &[SignedHsmToken],
     ) -> Result<()> {
-        let public = crate::sim::crypto::parse_public_pem(public_key_pem)?;
-        match crate::sim::crypto::public_facts(&public)? {
-            crate::sim::crypto::PublicFacts::Rsa {
-                modulus_bits: 2048, ..
-            } => {}
-            _ => {
-                return Err(Error::InvalidInput {
-                    what: "quorum key",
-                    reason: "a quorum key is an RSA-2048 public key".to_owned(),
-                });
-            }
-        }
-        let public_key = public.as_der();
+        let public_key = token_sign_public_key(public_key_pem, "quorum key")?;
         let cluster_id = &self.cluster_id;
         let process = &self.process;
         self.store.transaction(|tx| {
             check_actor(tx, cluster_id, process, actor)?;
-            quorum::consume_registration(tx, cluster_id, actor, public_key, tokens)?;
-            quorum::register_key(tx, cluster_id, &actor.username, public_key)
+            let challenge = Challenge {
+                kind: TokenKind::Service(QuorumService::Registration),
+                username: &actor.username,
+                login_id: actor.login_id,
+                tokens: hsm_token_count(tx, cluster_id)?,
+            };
+            quorum::consume_signed_tokens(
+                tx,
+                cluster_id,
+                challenge,
+                &public_key,
+                tokens,
+                |reason| Error::QuorumRefused { reason },
+            )?;
+            quorum::set_key(
+                tx,
+                cluster_id,
+                &actor.username,
+                KeyUse::Quorum,
+                Some(&public_key),
+            )
+        })
+    }
+
+    fn begin_mfa_login(&mut self, username: &str, role: Role) -> Result<Vec<Vec<u8>>> {
+        let username = username.to_ascii_lowercase();
+        let cluster_id = &self.cluster_id;
+        let seed = self.id_seed;
+        self.store.transaction(|tx| {
+            if !cluster::is_activated(tx, cluster_id)? {
+                return Err(Error::ClusterNotActivated);
+            }
+            let user = users::find(tx, cluster_id, &username)?
+                .filter(|user| user.role.login_role() == Some(role))
+                .ok_or(Error::LoginFailed)?;
+            if user.locked {
+                return Err(Error::UserLocked { username });
+            }
+            if quorum::registered_key(tx, cluster_id, &username, KeyUse::Mfa)?.is_none() {
+                return Err(Error::MfaNotRegistered { username });
+            }
+            let approval_data = challenge_data(tx, cluster_id, seed, "mfa-login")?;
+            quorum::insert_challenge(
+                tx,
+                cluster_id,
+                TokenKind::MfaLogin,
+                &username,
+                0,
+                &approval_data,
+            )
+        })
+    }
+
+    fn mfa_login(
+        &mut self,
+        username: &str,
+        role: Role,
+        password: &Secret,
+        tokens: &[SignedHsmToken],
+    ) -> Result<Login> {
+        self.login_with(username, role, password, Some(tokens))
+    }
+
+    fn begin_mfa_registration(
+        &mut self,
+        actor: &Login,
+        username: &str,
+        role: Role,
+    ) -> Result<Vec<Vec<u8>>> {
+        let username = users::normalize_username(username)?;
+        check_password_change(actor, &username, role)?;
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        let seed = self.id_seed;
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            existing_user(tx, cluster_id, &username, role)?;
+            let approval_data = challenge_data(tx, cluster_id, seed, "mfa-registration")?;
+            quorum::insert_challenge(
+                tx,
+                cluster_id,
+                TokenKind::MfaRegistration,
+                &username,
+                actor.login_id,
+                &approval_data,
+            )
+        })
+    }
+
+    fn change_mfa(&mut self, actor: &Login, change: &MfaChange<'_>) -> Result<()> {
+        let username = users::normalize_username(change.username)?;
+        check_password_change(actor, &username, change.role)?;
+        let public_key = change
+            .registration
+            .as_ref()
+            .map(|registration| token_sign_public_key(registration.public_key_pem, "MFA key"))
+            .transpose()?;
+        password::validate(change.password)?;
+        let password_hash = password::hash(change.password)?;
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        self.store.transaction(|tx| {
+            prepare_password_change(
+                tx,
+                cluster_id,
+                process,
+                actor,
+                &username,
+                change.role,
+                change.approval,
+            )?;
+            let mut quorum_key = None;
+            if let (Some(registration), Some(public_key)) = (&change.registration, &public_key) {
+                let challenge = Challenge {
+                    kind: TokenKind::MfaRegistration,
+                    username: &username,
+                    login_id: actor.login_id,
+                    tokens: hsm_token_count(tx, cluster_id)?,
+                };
+                quorum::consume_signed_tokens(
+                    tx,
+                    cluster_id,
+                    challenge,
+                    public_key,
+                    registration.tokens,
+                    |reason| Error::MfaRefused { reason },
+                )?;
+                if registration.also_quorum {
+                    quorum_key = Some(public_key.as_slice());
+                }
+            }
+            let unlock = actor.role == Role::Admin;
+            users::set_password(tx, cluster_id, &username, &password_hash, unlock)?;
+            quorum::set_key(
+                tx,
+                cluster_id,
+                &username,
+                KeyUse::Mfa,
+                public_key.as_deref(),
+            )?;
+            quorum::set_key(tx, cluster_id, &username, KeyUse::Quorum, quorum_key)
         })
     }
 
@@ -449,5 +530,156 @@ impl HsmBackend for SimHsm {
         signature: &[u8],
     ) -> Result<KeyReference> {
         self.verify_now(actor, request, signature)
+    }
+}
+
+impl SimHsm {
+    /// A login with the password and, for a user with an MFA key, the signed challenge: a
+    /// plain login of such a user is refused before its password is tried.
+    fn login_with(
+        &mut self,
+        username: &str,
+        role: Role,
+        password: &Secret,
+        mfa_tokens: Option<&[SignedHsmToken]>,
+    ) -> Result<Login> {
+        // Any text is a possible username here: one that breaks the rules simply does not exist.
+        let username = username.to_ascii_lowercase();
+        let cluster_id = &self.cluster_id;
+        let process = &self.process;
+        // Ok(Err(..)) commits: a wrong password is counted even though the login fails.
+        self.store.transaction(|tx| {
+            let now = clock::now_unix(tx)?;
+            if !cluster::is_activated(tx, cluster_id)? {
+                return Err(Error::ClusterNotActivated);
+            }
+            let Some(user) = users::find(tx, cluster_id, &username)? else {
+                return Err(Error::LoginFailed);
+            };
+            if user.role.login_role() != Some(role) {
+                return Err(Error::LoginFailed);
+            }
+            if user.locked {
+                return Err(Error::UserLocked { username });
+            }
+            let Some(password_hash) = user.password_hash.as_deref() else {
+                return Err(Error::LoginFailed);
+            };
+            let mfa_key = quorum::registered_key(tx, cluster_id, &username, KeyUse::Mfa)?;
+            match (&mfa_key, mfa_tokens) {
+                (Some(_), None) => return Err(Error::MfaRequired { username, role }),
+                (None, Some(_)) => return Err(Error::MfaNotRegistered { username }),
+                _ => {}
+            }
+            if !password::verify(password, password_hash)? {
+                users::record_failed_login(tx, cluster_id, &username)?;
+                return Ok(Err(Error::LoginFailed));
+            }
+            if let (Some(mfa_key), Some(tokens)) = (&mfa_key, mfa_tokens) {
+                let challenge = Challenge {
+                    kind: TokenKind::MfaLogin,
+                    username: &username,
+                    login_id: 0,
+                    tokens: hsm_token_count(tx, cluster_id)?,
+                };
+                quorum::consume_signed_tokens(
+                    tx,
+                    cluster_id,
+                    challenge,
+                    mfa_key,
+                    tokens,
+                    |reason| Error::MfaRefused { reason },
+                )?;
+            }
+            if user.failed_logins > 0 {
+                users::reset_failed_logins(tx, cluster_id, &username)?;
+            }
+            let login_id = logins::record(tx, cluster_id, &username, process, now)?;
+            Ok(Ok(Login {
+                username,
+                role,
+                login_id,
+            }))
+        })?
+    }
+}
+
+/// Who may change whose password (and MFA): crypto users only their own; nobody the built-in
+/// appliance user's.
+fn check_password_change(actor: &Login, username: &str, role: Role) -> Result<()> {
+    if actor.role == Role::CryptoUser && (actor.username != username || actor.role != role) {
+        return Err(Error::OwnPasswordOnly);
+    }
+    if username == APPLIANCE_USER {
+        return Err(Error::BuiltInUser {
+            username: username.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// The checks of a password (or MFA) change inside its transaction: the target exists, no
+/// other session uses it, and another user's change has the `user` service's approval.
+fn prepare_password_change(
+    tx: &rusqlite::Transaction<'_>,
+    cluster_id: &str,
+    process: &crate::sim::logins::ProcessIdentity,
+    actor: &Login,
+    username: &str,
+    role: Role,
+    approval: Option<&Approval>,
+) -> Result<()> {
+    check_actor(tx, cluster_id, process, actor)?;
+    existing_user(tx, cluster_id, username, role)?;
+    // The actor's own login does not count: a user may change its password while logged in,
+    // but not one that a session elsewhere is using.
+    if logins::has_login_except(tx, cluster_id, username, Some(actor.login_id))? {
+        return Err(Error::UserLoggedIn {
+            username: username.to_owned(),
+        });
+    }
+    // Changing one's own password is not a quorum operation; another user's is.
+    if username != actor.username {
+        quorum::authorize(tx, cluster_id, actor, QuorumService::User, approval)?;
+    }
+    Ok(())
+}
+
+/// How many tokens a per-HSM token file holds: one per active HSM.
+fn hsm_token_count(tx: &rusqlite::Transaction<'_>, cluster_id: &str) -> Result<usize> {
+    Ok(cluster::active_hsm_serial_numbers(tx, cluster_id)?
+        .len()
+        .max(1))
+}
+
+/// Fresh approval data for each token of a per-HSM challenge.
+fn challenge_data(
+    tx: &rusqlite::Transaction<'_>,
+    cluster_id: &str,
+    seed: crate::sim::ids::IdSeed,
+    purpose: &str,
+) -> Result<Vec<Vec<u8>>> {
+    let count = hsm_token_count(tx, cluster_id)?;
+    let mut ids = IdGenerator::begin(tx, seed)?;
+    Ok((0..count)
+        .map(|_| {
+            let mut approval_data = format!("{cluster_id}/{purpose}/").into_bytes();
+            approval_data.extend_from_slice(&ids.secret_bytes(32));
+            approval_data
+        })
+        .collect())
+}
+
+/// The RSA-2048 SubjectPublicKeyInfo DER of a token-sign key given as PEM.
+fn token_sign_public_key(public_key_pem: &str, what: &'static str) -> Result<Vec<u8>> {
+    let public = crate::sim::crypto::parse_public_pem(public_key_pem)?;
+    match crate::sim::crypto::public_facts(&public)? {
+        crate::sim::crypto::PublicFacts::Rsa {
+            modulus_bits: 2048, ..
+        } => Ok(public.as_der().to_vec()),
+        _ => Err(Error::InvalidInput {
+            what,
+            reason: format!("a {what} is an RSA-2048 public key"),
+        }),
     }
 }

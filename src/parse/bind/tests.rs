@@ -211,7 +211,7 @@ fn unknown_commands_suggest_whole_paths() {
 fn a_group_needs_a_subcommand() {
     fails(
         "user",
-        "'user' needs a subcommand: one of change-password, change-quorum, create, delete, list",
+        "'user' needs a subcommand: one of change-mfa, change-password, change-quorum, create, delete, list",
         0..4,
     );
     fails(
@@ -552,5 +552,30 @@ fn a_positional_arg_takes_one_word_that_is_not_a_command() {
         "source",
         "the following required arguments were not provided: <FILE>",
         0..6,
+    );
+}
+
+#[test]
+fn a_subcommand_may_follow_its_parents_flags_but_a_flag_value_stays_a_value() {
+    let table = CommandTable::builtin();
+    let hoisted = bind(
+        &table,
+        "login --username alice --role crypto-user mfa-token-sign --token t.json",
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(hoisted.spec.id, CommandId::LoginMfaTokenSign);
+    assert_eq!(hoisted.text("username"), Some("alice"));
+    assert_eq!(hoisted.text("token"), Some("t.json"));
+    let value = bind(&table, "login --username mfa-token-sign --role admin")
+        .unwrap()
+        .unwrap();
+    assert_eq!(value.spec.id, CommandId::Login);
+    assert_eq!(value.text("username"), Some("mfa-token-sign"));
+    assert_eq!(
+        bind(&table, "login --username alice --role admin mfa-token-sgn")
+            .unwrap_err()
+            .message,
+        "unexpected argument 'mfa-token-sgn'"
     );
 }

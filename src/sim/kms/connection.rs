@@ -16,7 +16,7 @@ use crate::secret::Secret;
 use crate::sim::crypto::{SecretMaterial, Vault};
 use crate::sim::ids::IdSeed;
 use crate::sim::logins::{self, ProcessIdentity};
-use crate::sim::{password, users};
+use crate::sim::{password, quorum, users};
 use rand::Rng;
 use rusqlite::{Transaction, params};
 
@@ -109,6 +109,12 @@ fn try_connect(
     }
     if logins::has_login_except(tx, cluster_id, KMS_USER, None)? {
         return Ok(Some(ConnectionErrorCode::UserLoggedIn));
+    }
+    // KMS logs in with the password alone: a second factor, or a quorum key (which a password
+    // rotation would drop), makes kmsuser one it cannot use. AWS names no code for it; the
+    // login fails, so INVALID_CREDENTIALS, without counting towards the lockout.
+    if quorum::has_token_sign_key(tx, cluster_id, KMS_USER)? {
+        return Ok(Some(ConnectionErrorCode::InvalidCredentials));
     }
     let stored = open_password(env.vault, tx, row.id())?;
     let verified = match user.password_hash.as_deref() {

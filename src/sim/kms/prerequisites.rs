@@ -7,6 +7,7 @@ use super::stores;
 use crate::backend::hsm::UserRole;
 use crate::backend::kms::{PrerequisiteCheck, PrerequisiteReport};
 use crate::error::Result;
+use crate::sim::quorum::{self, KeyUse};
 use crate::sim::{logins, password, users};
 use rusqlite::Transaction;
 
@@ -154,11 +155,23 @@ pub fn report(
         },
         "Set kmsuser's password (user change-password) and give it to keystore update --key-store-password",
     ));
+    let (mfa, quorum_key) = match &user {
+        Some(_) => (
+            quorum::registered_key(tx, cluster_id, KMS_USER, KeyUse::Mfa)?.is_some(),
+            quorum::registered_key(tx, cluster_id, KMS_USER, KeyUse::Quorum)?.is_some(),
+        ),
+        None => (false, false),
+    };
     checks.push(PrerequisiteCheck::new(
         "KmsuserNoMfa",
-        true,
-        "kmsuser has no 2FA (the simulator does not model MFA)".to_owned(),
-        "",
+        !mfa && !quorum_key,
+        match (mfa, quorum_key) {
+            (false, false) => "kmsuser has neither MFA nor a quorum key registered".to_owned(),
+            (true, false) => "kmsuser has MFA registered: KMS logs in with its password alone".to_owned(),
+            (false, true) => "kmsuser has a quorum key registered: KMS cannot use such a user".to_owned(),
+            (true, true) => "kmsuser has MFA and a quorum key registered: KMS logs in with its password alone".to_owned(),
+        },
+        "As an admin: user change-mfa token-sign --username kmsuser --role crypto-user --deregister (it sets a new password), then keystore update --key-store-password",
     ));
     let human_login = user.is_some() && has_human_login(tx, cluster_id)?;
     checks.push(PrerequisiteCheck::new(

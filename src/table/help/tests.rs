@@ -22,11 +22,13 @@ Commands:
   cluster activate                        Activate the cluster by setting the password of the built-in admin
   cluster hsm-info                        Get the hardware information of the HSMs in the cluster
   login                                   Log in to the cluster
+  login mfa-token-sign                    Log in with your password and tokens signed by your MFA key
   logout                                  Log out of the cluster
   user create                             Create a user on the cluster
   user delete                             Delete a user from the cluster
   user list                               List the users of the cluster
   user change-password                    Change the password of a user
+  user change-mfa token-sign              Register or deregister a user's MFA key (token-sign), setting its password
   user change-quorum token-sign register  Register your public key as your quorum key (token-sign)
   quorum token-sign generate              Generate a quorum token for a service and write it to a file
   quorum token-sign list                  List the live quorum tokens of the cluster
@@ -89,7 +91,7 @@ Commands:
   sim set-delays                          Set how long key store connects and disconnects take
   sim fail-next-kms-call                  Fault: make the next KMS call fail with a retryable service exception
   sim advance-clock                       Move the simulated clock forward
-  sim sign-token                          Sign a quorum or registration token file as an approver would
+  sim sign-token                          Sign a quorum, registration or MFA token file as its signer would
   sim use-cluster                         Choose the simulated cluster the HSM commands act on
   keystore create                         Create a KMS custom key store on a CloudHSM cluster (CreateCustomKeyStore)
   keystore describe                       Describe custom key stores (DescribeCustomKeyStores)
@@ -199,6 +201,7 @@ Commands:
   delete                             Delete a user from the cluster
   list                               List the users of the cluster
   change-password                    Change the password of a user
+  change-mfa token-sign              Register or deregister a user's MFA key (token-sign), setting its password
   change-quorum token-sign register  Register your public key as your quorum key (token-sign)
 
 Options:

@@ -33,7 +33,10 @@ fn the_builtin_table_loads() {
     assert!(commands.iter().any(|command| command.path == "user create"));
     let table = CommandTable::builtin();
     assert_eq!(table.commands().len(), commands.len());
-    assert_eq!(table.secret_flags(), ["password", "key-store-password"]);
+    assert_eq!(
+        table.secret_flags(),
+        ["password", "change-password", "key-store-password"]
+    );
 }
 
 #[test]

@@ -239,11 +239,17 @@ impl HsmBackend for Pkcs11Hsm {
         username: &str,
         role: Role,
         password: &Secret,
+        deregister_mfa: bool,
         approval: Option<&Approval>,
     ) -> Result<()> {
         if approval.is_some() {
             return Err(Error::QuorumSimulatorOnly {
                 what: "user change-password --approval",
+            });
+        }
+        if deregister_mfa {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "user change-password --deregister-mfa",
             });
         }
         let own = username.eq_ignore_ascii_case(&actor.username) && role == actor.role;

@@ -112,7 +112,7 @@ pub fn report(
     checks.push(PrerequisiteCheck::not_run(
         "KmsuserNoMfa",
         in_the_hsms,
-        format!("{cli}: user list shows kmsuser with an empty mfa list"),
+        format!("{cli}: user list shows kmsuser with empty mfa and quorum lists"),
     ));
     checks.push(PrerequisiteCheck::not_run(
         "KmsuserNotLoggedIn",

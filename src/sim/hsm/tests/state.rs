@@ -84,6 +84,7 @@ fn failed_calls_change_nothing() {
             "bob",
             Role::CryptoUser,
             &secret("Other-pass-5"),
+            false,
             None
         ),
         Err(Error::UserLoggedIn { .. })
@@ -107,8 +108,15 @@ fn the_state_never_holds_a_password() {
     let (mut hsm, admin) = activated(temp.path());
     hsm.create_user(&admin, "bob", Role::CryptoUser, &secret(passwords[1]), None)
         .unwrap();
-    hsm.change_password(&admin, "bob", Role::CryptoUser, &secret(passwords[2]), None)
-        .unwrap();
+    hsm.change_password(
+        &admin,
+        "bob",
+        Role::CryptoUser,
+        &secret(passwords[2]),
+        false,
+        None,
+    )
+    .unwrap();
     hsm.login("bob", Role::CryptoUser, &secret(passwords[2]))
         .unwrap();
     hsm.checkpoint().unwrap();

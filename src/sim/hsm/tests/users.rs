@@ -118,7 +118,14 @@ fn the_user_lifecycle_enforces_every_rule() {
         .login("kmsuser", Role::CryptoUser, &secret(USER_PASSWORD))
         .unwrap();
     assert!(matches!(
-        hsm.change_password(&kmsuser, "alice", Role::Admin, &secret("New-pass-44"), None),
+        hsm.change_password(
+            &kmsuser,
+            "alice",
+            Role::Admin,
+            &secret("New-pass-44"),
+            false,
+            None
+        ),
         Err(Error::OwnPasswordOnly)
     ));
     hsm.change_password(
@@ -126,13 +133,14 @@ fn the_user_lifecycle_enforces_every_rule() {
         "kmsuser",
         Role::CryptoUser,
         &secret("New-pass-44"),
+        false,
         None,
     )
     .unwrap();
 
     // Logged in elsewhere: neither deletion nor an admin's password change.
     assert!(matches!(
-        hsm.change_password(&admin, "kmsuser", Role::CryptoUser, &secret("Other-pass-5"), None),
+        hsm.change_password(&admin, "kmsuser", Role::CryptoUser, &secret("Other-pass-5"), false, None),
         Err(Error::UserLoggedIn { username }) if username == "kmsuser"
     ));
     assert!(matches!(
@@ -149,8 +157,15 @@ fn the_user_lifecycle_enforces_every_rule() {
         hsm.delete_user(&alice, "alice", Role::Admin, None),
         Err(Error::UserLoggedIn { .. })
     ));
-    hsm.change_password(&alice, "alice", Role::Admin, &secret("Alice-pass-6"), None)
-        .unwrap();
+    hsm.change_password(
+        &alice,
+        "alice",
+        Role::Admin,
+        &secret("Alice-pass-6"),
+        false,
+        None,
+    )
+    .unwrap();
     hsm.logout(&alice).unwrap();
 
     assert!(matches!(
@@ -163,6 +178,7 @@ fn the_user_lifecycle_enforces_every_rule() {
             "ghost",
             Role::CryptoUser,
             &secret("Ghost-pass-7"),
+            false,
             None
         ),
         Err(Error::UserNotFound { .. })
@@ -179,6 +195,7 @@ fn the_user_lifecycle_enforces_every_rule() {
             "app_user",
             Role::CryptoUser,
             &secret("App-pass-88"),
+            false,
             None
         ),
         Err(Error::BuiltInUser { .. })
@@ -256,6 +273,7 @@ fn five_failures_lock_and_an_admin_password_change_unlocks() {
         "bob",
         Role::CryptoUser,
         &secret("Fresh-pass-2"),
+        false,
         None,
     )
     .unwrap();
@@ -286,7 +304,7 @@ fn a_crypto_user_changes_no_password_but_its_own() {
     ] {
         assert!(
             matches!(
-                hsm.change_password(&carol, username, role, &secret("Taken-pass-9"), None),
+                hsm.change_password(&carol, username, role, &secret("Taken-pass-9"), false, None),
                 Err(Error::OwnPasswordOnly)
             ),
             "{username} {role}"
@@ -309,7 +327,14 @@ fn a_stale_login_changes_nothing() {
         Err(Error::State { message }) if message.starts_with("the login of admin is no longer recorded")
     ));
     assert!(matches!(
-        hsm.change_password(&admin, "admin", Role::Admin, &secret("Other-pass-3"), None),
+        hsm.change_password(
+            &admin,
+            "admin",
+            Role::Admin,
+            &secret("Other-pass-3"),
+            false,
+            None
+        ),
         Err(Error::State { .. })
     ));
     assert_eq!(snapshot(temp.path()), before);
@@ -357,6 +382,7 @@ fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
         "frank",
         Role::CryptoUser,
         &secret("Frank-pass-2"),
+        false,
         None,
     )
     .unwrap();
@@ -372,6 +398,7 @@ fn the_fifth_failure_locks_and_only_an_admin_unlocks() {
         "frank",
         Role::CryptoUser,
         &secret("Frank-pass-3"),
+        false,
         None,
     )
     .unwrap();
