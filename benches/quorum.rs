@@ -60,10 +60,11 @@ fn cluster(dir: &Path) -> (SimHsm, Login) {
                 .expect("an officer logs in")
         };
         let data = hsm
-            .generate_quorum_token(&login, QuorumService::Registration)
-            .expect("a registration token");
+            .generate_quorum_token(&login, QuorumService::Registration, None)
+            .expect("a registration token")
+            .approval_data;
         let signed = sign_token_file(
-            new_token_file(QuorumService::Registration, &data),
+            new_token_file(QuorumService::Registration, &data, None),
             &private_key(name),
             None,
         )
@@ -86,9 +87,12 @@ fn cluster(dir: &Path) -> (SimHsm, Login) {
 
 /// A token of `service` for `admin`'s session, signed by all three approvers.
 fn approval(hsm: &mut SimHsm, admin: &Login, service: QuorumService) -> Approval {
-    let data = hsm.generate_quorum_token(admin, service).expect("a token");
+    let data = hsm
+        .generate_quorum_token(admin, service, None)
+        .expect("a token")
+        .approval_data;
     let keys: Vec<Vec<u8>> = APPROVERS.iter().map(|name| private_key(name)).collect();
-    let mut file = new_token_file(service, &data);
+    let mut file = new_token_file(service, &data, None);
     for (name, key) in APPROVERS.iter().zip(&keys) {
         file = sign_token_file(file, key, Some(name)).expect("an approver signs");
     }

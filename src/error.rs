@@ -215,6 +215,9 @@ pub enum Error {
         "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// Key quorum flags given alone, or with a value that turns no quorum on.
+    #[error("The manage key and use key quorum values must be set to a value greater than 1")]
+    KeyQuorumPair,
     /// A plain login of a user whose logins need the second factor.
     #[error(
         "User {username} has MFA: log in with login --username {username} --role {role} mfa-token-sign --token FILE"

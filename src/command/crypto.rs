@@ -1,6 +1,7 @@
 //! `crypto sign <mechanism>` and `crypto verify <mechanism>`.
 
 use super::key::{filter, required, required_size};
+use super::quorum::approval;
 use super::{Context, Reply, ReplyData, actor, base64_bytes, read_blob};
 use crate::backend::hsm::key::KeyReference;
 use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
@@ -39,12 +40,14 @@ fn with_request<T>(
 ) -> Result<T> {
     let data = read_blob(invocation, "data", "data-path")?;
     let key_filter = filter(invocation, "key-filter")?;
+    let approval = approval(invocation)?;
     f(&SignRequest {
         key_filter: &key_filter,
         mechanism: mechanism(invocation)?,
         hash: Hash::parse(required(invocation, "hash-function")?)?,
         data_type: DataType::parse(required(invocation, "data-type")?)?,
         data: &data,
+        approval: approval.as_ref(),
     })
 }
 

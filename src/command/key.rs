@@ -1,10 +1,14 @@
 //! `key generate-*`, `key list`, `key delete`, `key set-attribute`, `key share`, `key unshare`,
 //! `key import pem` and `key generate-file`.
 
+use super::quorum::approval;
 use super::{Context, Reply, ReplyData, actor, role, username};
 use crate::backend::hsm::filter::Filter;
-use crate::backend::hsm::key::{AttributeAssignment, Curve, SingleKey, parse_assignments};
+use crate::backend::hsm::key::{
+    AttributeAssignment, Curve, KeyQuorumValues, SingleKey, parse_assignments,
+};
 use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::quorum::key_quorum_values;
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
@@ -25,6 +29,15 @@ pub(super) fn required<'i>(invocation: &'i Invocation<'_>, flag: &str) -> Result
     invocation.text(flag).ok_or_else(|| Error::State {
         message: format!("'{}' has no --{flag}", invocation.spec.path),
     })
+}
+
+/// The key quorum values a new key's two flags give (both or neither).
+pub(super) fn key_quorum(
+    invocation: &Invocation<'_>,
+    manage: &str,
+    use_: &str,
+) -> Result<KeyQuorumValues> {
+    key_quorum_values(invocation.integer(manage), invocation.integer(use_))
 }
 
 /// A required integer flag, as a count or size.
@@ -51,6 +64,11 @@ pub fn generate_secret(context: &mut Context<'_>, invocation: &Invocation<'_>) -
         attributes: &attributes,
         session: invocation.switch("session"),
         share_with: invocation.list("share-crypto-users"),
+        quorum: key_quorum(
+            invocation,
+            "manage-key-quorum-value",
+            "use-key-quorum-value",
+        )?,
     };
     let key = context.hsm.generate_secret_key(&actor, &spec, &options)?;
     Ok(Reply::data(ReplyData::Key(SingleKey::new(key))))
@@ -84,6 +102,11 @@ pub fn generate_pair(context: &mut Context<'_>, invocation: &Invocation<'_>) -> 
         private_attributes: &private_attributes,
         session: invocation.switch("session"),
         share_with: invocation.list("share-crypto-users"),
+        private_quorum: key_quorum(
+            invocation,
+            "manage-private-key-quorum-value",
+            "use-private-key-quorum-value",
+        )?,
     };
     let pair = context.hsm.generate_key_pair(&actor, &spec, &options)?;
     Ok(Reply::data(ReplyData::Pair(pair)))
@@ -116,6 +139,7 @@ pub fn set_attribute(context: &mut Context<'_>, invocation: &Invocation<'_>) -> 
         &filter(invocation, "filter")?,
         required(invocation, "name")?,
         required(invocation, "value")?,
+        approval(invocation)?.as_ref(),
     )?;
     Ok(message("Attribute set successfully"))
 }
@@ -124,11 +148,17 @@ pub fn share(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<R
     let actor = actor(context)?;
     let filter = filter(invocation, "filter")?;
     let (username, role) = (username(invocation)?, role(invocation)?);
+    let approval = approval(invocation)?;
+    let approval = approval.as_ref();
     if invocation.spec.id == CommandId::KeyShare {
-        context.hsm.share_key(&actor, &filter, &username, role)?;
+        context
+            .hsm
+            .share_key(&actor, &filter, &username, role, approval)?;
         Ok(message("Key shared successfully"))
     } else {
-        context.hsm.unshare_key(&actor, &filter, &username, role)?;
+        context
+            .hsm
+            .unshare_key(&actor, &filter, &username, role, approval)?;
         Ok(message("Key unshared successfully"))
     }
 }
@@ -144,6 +174,7 @@ pub fn import_pem(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Res
         attributes: &attributes,
         session: false,
         share_with: &[],
+        quorum: KeyQuorumValues::default(),
     };
     let key = context
         .hsm

@@ -2,6 +2,7 @@
 //! `--approval FILE` that quorum-protected commands take.
 
 use super::{Context, Reply, ReplyData, UserRef, actor, text, user_path, write_private_file};
+use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::quorum::{
     Approval, QuorumService, QuorumTimeouts, TokenFile, new_token_file, sign_token_file,
     signed_hsm_tokens,
@@ -12,15 +13,20 @@ use crate::parse::Invocation;
 
 /// The `--approval FILE` of a protected command, read and decoded; `None` when absent.
 pub fn approval(invocation: &Invocation<'_>) -> Result<Option<Approval>> {
-    let Some(path) = invocation.text("approval") else {
+    approval_of(invocation, "approval")
+}
+
+/// The approval file of the flag `name` (`--payload-approval` of key wrap, for one).
+pub fn approval_of(invocation: &Invocation<'_>, name: &str) -> Result<Option<Approval>> {
+    let Some(path) = invocation.text(name) else {
         return Ok(None);
     };
     match read_token_file(path)? {
         TokenFile::Quorum(file) => Approval::from_file(file).map(Some),
         TokenFile::PerHsm(_) => Err(Error::InvalidInput {
             what: "approval file",
-            reason: "it is a registration token file; an approval is a token of quorum \
-                     token-sign generate --service user or quorum, signed by the approvers"
+            reason: "it is a registration or MFA token file; an approval is a token of quorum \
+                     token-sign generate, signed by the approvers"
                 .to_owned(),
         }),
     }
@@ -42,10 +48,18 @@ pub fn generate(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Resul
     let actor = actor(context)?;
     let service = service(invocation)?;
     let path = text(invocation, "token");
-    let approval_data = context.hsm.generate_quorum_token(&actor, service)?;
+    let words = invocation.list("filter");
+    let key = (!words.is_empty())
+        .then(|| Filter::parse(words))
+        .transpose()?;
+    let generated = context
+        .hsm
+        .generate_quorum_token(&actor, service, key.as_ref())?;
     write_private_file(
         path,
-        new_token_file(service, &approval_data).to_text().as_bytes(),
+        new_token_file(service, &generated.approval_data, generated.key_reference)
+            .to_text()
+            .as_bytes(),
     )?;
     Ok(Reply::data(ReplyData::TokenFile {
         filepath: path.to_owned(),

@@ -1,6 +1,7 @@
 //! `key wrap <mechanism>` and `key unwrap <mechanism>`.
 
-use super::key::{filter, key_type_class, required, required_size};
+use super::key::{filter, key_quorum, key_type_class, required, required_size};
+use super::quorum::{approval, approval_of};
 use super::{Context, Reply, ReplyData, actor, base64_bytes, read_blob};
 use crate::backend::hsm::key::{KeyReference, SingleKey, parse_assignments};
 use crate::backend::hsm::mechanism::{Hash, WrapMechanism};
@@ -72,12 +73,16 @@ fn mechanism(invocation: &Invocation<'_>) -> Result<WrapMechanism> {
 pub fn wrap(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<Reply> {
     let actor = actor(context)?;
     let mechanism = mechanism(invocation)?;
+    let payload_approval = approval_of(invocation, "payload-approval")?;
+    let wrapping_approval = approval_of(invocation, "wrapping-approval")?;
     let wrapped = context.hsm.wrap_key(
         &actor,
         &WrapRequest {
             mechanism: &mechanism,
             payload: &filter(invocation, "payload-filter")?,
             wrapping: &filter(invocation, "wrapping-filter")?,
+            payload_approval: payload_approval.as_ref(),
+            wrapping_approval: wrapping_approval.as_ref(),
         },
     )?;
     if let Some(path) = invocation.text("path") {
@@ -103,6 +108,7 @@ pub fn unwrap(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<
         .map(|text| hex("--iv", text))
         .transpose()?;
     let attributes = parse_assignments(invocation.list("attributes"))?;
+    let approval = approval(invocation)?;
     let key = context.hsm.unwrap_key(
         &actor,
         &UnwrapRequest {
@@ -116,7 +122,13 @@ pub fn unwrap(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Result<
                 attributes: &attributes,
                 session: invocation.switch("session"),
                 share_with: invocation.list("share-crypto-users"),
+                quorum: key_quorum(
+                    invocation,
+                    "manage-key-quorum-value",
+                    "use-key-quorum-value",
+                )?,
             },
+            approval: approval.as_ref(),
         },
     )?;
     Ok(Reply::data(ReplyData::Key(SingleKey::new(key))))

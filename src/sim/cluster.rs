@@ -210,6 +210,14 @@ pub fn state(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<String>> {
     Ok(state)
 }
 
+/// The cluster's HSM type (`hsm1.medium`, `hsm2m.medium`), if the cluster exists.
+pub fn hsm_type(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<String>> {
+    Ok(tx
+        .prepare_cached("SELECT hsm_type FROM clusters WHERE cluster_id = ?1")?
+        .query_row([cluster_id], |row| row.get(0))
+        .optional()?)
+}
+
 pub fn is_activated(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {
     let activated = tx
         .prepare_cached("SELECT activated FROM clusters WHERE cluster_id = ?1")?

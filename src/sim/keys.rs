@@ -41,10 +41,12 @@ pub struct NewKey<'a> {
     pub sealed_secret: Option<&'a [u8]>,
     /// The login a session key belongs to.
     pub session_login_id: Option<i64>,
+    pub quorum: KeyQuorumValues,
 }
 
 const COLUMNS: &str = "reference, owner, key_type, class, label, id, check_value, flags, \
-     key_length_bytes, modulus, public_exponent, curve, ec_point, public_der, sealed_secret";
+     key_length_bytes, modulus, public_exponent, curve, ec_point, public_der, sealed_secret, \
+     manage_quorum, use_quorum";
 
 /// The next free reference of the cluster.
 pub fn next_reference(tx: &Transaction<'_>, cluster_id: &str) -> Result<KeyReference> {
@@ -61,8 +63,9 @@ pub fn insert(tx: &Transaction<'_>, cluster_id: &str, new: &NewKey<'_>) -> Resul
     tx.prepare_cached(
         "INSERT INTO keys (cluster_id, reference, owner, key_type, class, label, id, check_value,
              flags, key_length_bytes, modulus, public_exponent, curve, ec_point, public_der,
-             sealed_secret, session_login_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             sealed_secret, session_login_id, manage_quorum, use_quorum)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+             ?18, ?19)",
     )?
     .execute(params![
         cluster_id,
@@ -82,6 +85,8 @@ pub fn insert(tx: &Transaction<'_>, cluster_id: &str, new: &NewKey<'_>) -> Resul
         new.public_der,
         new.sealed_secret,
         new.session_login_id,
+        new.quorum.manage_key_quorum_value,
+        new.quorum.use_key_quorum_value,
     ])?;
     Ok(())
 }
@@ -370,7 +375,15 @@ fn stored_key(row: &Row<'_>) -> rusqlite::Result<Result<StoredKey>> {
         key_length_bytes: row.get(8)?,
     };
     Ok(Ok(StoredKey {
-        key: Key::new(reference, &owner, KeyQuorumValues::default(), attributes),
+        key: Key::new(
+            reference,
+            &owner,
+            KeyQuorumValues {
+                manage_key_quorum_value: row.get(15)?,
+                use_key_quorum_value: row.get(16)?,
+            },
+            attributes,
+        ),
         owner,
         public_der: row.get(13)?,
         sealed_secret: row.get(14)?,

@@ -3,11 +3,13 @@
 //! protected operation runs (in the operation's own transaction, so a refusal uses nothing).
 
 use crate::backend::hsm::Login;
+use crate::backend::hsm::key::KeyReference;
 use crate::backend::hsm::quorum::{
     Approval, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry, token_digest,
 };
 use crate::error::{Error, Result};
-use crate::sim::clock;
+use crate::sim::keys::StoredKey;
+use crate::sim::{clock, cluster};
 use aws_lc_rs::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -80,6 +82,9 @@ pub fn set_key(
     Ok(())
 }
 
+/// The HSM type whose clusters have the `cluster` service (mTLS).
+const CLUSTER_SERVICE_HSM_TYPE: &str = "hsm2m.medium";
+
 pub fn values(tx: &Transaction<'_>, cluster_id: &str) -> Result<QuorumValues> {
     let value = |service: QuorumService| -> Result<u8> {
         Ok(tx
@@ -93,14 +98,42 @@ pub fn values(tx: &Transaction<'_>, cluster_id: &str) -> Result<QuorumValues> {
     Ok(QuorumValues {
         user: value(QuorumService::User)?,
         quorum: value(QuorumService::Quorum)?,
+        cluster: if has_cluster_service(tx, cluster_id)? {
+            Some(value(QuorumService::Cluster)?)
+        } else {
+            None
+        },
     })
+}
+
+/// Refuses the `cluster` service on a cluster that does not have it.
+pub fn check_service_exists(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    service: QuorumService,
+) -> Result<()> {
+    if service == QuorumService::Cluster && !has_cluster_service(tx, cluster_id)? {
+        return Err(Error::QuorumRefused {
+            reason: format!(
+                "the cluster service (mTLS) exists on {CLUSTER_SERVICE_HSM_TYPE} clusters only, \
+                 and {cluster_id} is {}",
+                cluster::hsm_type(tx, cluster_id)?.unwrap_or_default()
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn has_cluster_service(tx: &Transaction<'_>, cluster_id: &str) -> Result<bool> {
+    Ok(cluster::hsm_type(tx, cluster_id)?.as_deref() == Some(CLUSTER_SERVICE_HSM_TYPE))
 }
 
 fn value_of(values: QuorumValues, service: QuorumService) -> u8 {
     match service {
         QuorumService::User => values.user,
         QuorumService::Quorum => values.quorum,
-        QuorumService::Registration => 1,
+        QuorumService::Cluster => values.cluster.unwrap_or(1),
+        QuorumService::Registration | QuorumService::KeyUsage | QuorumService::KeyManagement => 1,
     }
 }
 
@@ -158,6 +191,7 @@ pub fn insert_token(
     actor: &Login,
     service: QuorumService,
     approval_data: &[u8],
+    key_reference: Option<KeyReference>,
 ) -> Result<()> {
     let now = clock::now_unix(tx)?;
     let lifetime = timeouts(tx, cluster_id)?.generated;
@@ -190,6 +224,7 @@ pub fn insert_token(
         actor.login_id,
         approval_data,
         now + lifetime,
+        key_reference,
     )
 }
 
@@ -223,11 +258,12 @@ fn insert_row(
     login_id: i64,
     approval_data: &[u8],
     expires_at: i64,
+    key_reference: Option<KeyReference>,
 ) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO quorum_tokens
-             (cluster_id, digest, service, username, login_id, approval_data, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO quorum_tokens (cluster_id, digest, service, username, login_id,
+             approval_data, expires_at, key_reference)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![
         cluster_id,
@@ -236,7 +272,8 @@ fn insert_row(
         username,
         login_id,
         approval_data,
-        expires_at
+        expires_at,
+        key_reference.map(|reference| reference.0 as i64)
     ])?;
     Ok(())
 }
@@ -266,6 +303,7 @@ pub fn insert_challenge(
                 login_id,
                 data,
                 now + lifetime,
+                None,
             )?;
             Ok(token_digest(data))
         })
@@ -278,13 +316,16 @@ fn purge_expired(tx: &Transaction<'_>, cluster_id: &str, now: i64) -> Result<()>
     Ok(())
 }
 
-/// Every live token of the cluster, oldest first.
+/// Every live token of the cluster, oldest first; a key service's token needs the approvals
+/// its key's value asks for.
 pub fn list_tokens(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<TokenEntry>> {
     let now = clock::now_unix(tx)?;
     let values = values(tx, cluster_id)?;
     let mut statement = tx.prepare_cached(
-        "SELECT username, service, expires_at FROM quorum_tokens
-         WHERE cluster_id = ?1 AND expires_at > ?2 ORDER BY rowid",
+        "SELECT t.username, t.service, t.expires_at, k.manage_quorum, k.use_quorum
+         FROM quorum_tokens AS t LEFT JOIN keys AS k
+             ON k.cluster_id = t.cluster_id AND k.reference = t.key_reference
+         WHERE t.cluster_id = ?1 AND t.expires_at > ?2 ORDER BY t.rowid",
     )?;
     let rows = statement
         .query_map(params![cluster_id, now], |row| {
@@ -292,17 +333,25 @@ pub fn list_tokens(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<TokenEn
                 row.get::<_, String>(0)?,
                 row.get::<_, String>(1)?,
                 row.get::<_, i64>(2)?,
+                row.get::<_, Option<u8>>(3)?,
+                row.get::<_, Option<u8>>(4)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    // MFA challenges are not quorum tokens: their kinds parse into no service.
     Ok(rows
         .into_iter()
-        .filter_map(|(username, service, expires_at)| {
+        .filter_map(|(username, service, expires_at, manage, use_)| {
             let service = QuorumService::parse(&service)?;
+            let approvals_required = match service {
+                QuorumService::KeyUsage => use_.unwrap_or(0).max(1),
+                QuorumService::KeyManagement => manage.unwrap_or(0).max(1),
+                _ => value_of(values, service),
+            };
             Some(TokenEntry {
                 username,
                 service: service.as_str(),
-                approvals_required: value_of(values, service),
+                approvals_required,
                 number_of_approvals: 0,
                 token_timeout_seconds: expires_at - now,
                 cluster_coverage: "full",
@@ -327,9 +376,9 @@ pub fn delete_tokens(
     })
 }
 
-/// Checks that `actor` may run an operation of `service` with `approval`, and uses the token
-/// up when it does. Without an approval that is fine only while the service's quorum value is
-/// 1. A refused approval leaves the token as it was.
+/// Checks that `actor` may run an operation of an admin `service` with `approval`, and uses
+/// the token up when it does. Without an approval that is fine only while the service's quorum
+/// value is 1. A refused approval leaves the token as it was.
 pub fn authorize(
     tx: &Transaction<'_>,
     cluster_id: &str,
@@ -338,6 +387,79 @@ pub fn authorize(
     approval: Option<&Approval>,
 ) -> Result<()> {
     let required = value_of(values(tx, cluster_id)?, service);
+    check_approval(
+        tx,
+        cluster_id,
+        actor,
+        Protected {
+            service,
+            required,
+            key: None,
+        },
+        approval,
+    )
+}
+
+/// Checks an operation of a key service on `key` against the key's own quorum value (the use
+/// value for key-usage, the manage value for key-management); approvers are the key's owner
+/// and shared users. A key without quorum values needs no approval.
+pub fn authorize_key(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    actor: &Login,
+    service: QuorumService,
+    key: &StoredKey,
+    approval: Option<&Approval>,
+) -> Result<()> {
+    let required = key_value(key, service);
+    if required <= 1 {
+        return Ok(());
+    }
+    check_approval(
+        tx,
+        cluster_id,
+        actor,
+        Protected {
+            service,
+            required,
+            key: Some(key),
+        },
+        approval,
+    )
+}
+
+/// The quorum value of `key` for a key service: the use value for key-usage, the manage value
+/// for key-management.
+pub fn key_value(key: &StoredKey, service: QuorumService) -> u8 {
+    let values = key.key.key_info.key_quorum_values;
+    if service == QuorumService::KeyUsage {
+        values.use_key_quorum_value
+    } else {
+        values.manage_key_quorum_value
+    }
+}
+
+/// An operation a quorum protects: its service, how many approvals it needs, and the key a key
+/// service's token must be for.
+#[derive(Clone, Copy)]
+struct Protected<'a> {
+    service: QuorumService,
+    required: u8,
+    key: Option<&'a StoredKey>,
+}
+
+fn check_approval(
+    tx: &Transaction<'_>,
+    cluster_id: &str,
+    actor: &Login,
+    protected: Protected<'_>,
+    approval: Option<&Approval>,
+) -> Result<()> {
+    let Protected {
+        service,
+        required,
+        key,
+    } = protected;
     let Some(approval) = approval else {
         return if required > 1 {
             Err(Error::QuorumApprovalRequired)
@@ -363,6 +485,7 @@ pub fn authorize(
         owner,
         login_id,
         expires_at,
+        key_reference,
     }) = find_token(tx, cluster_id, &approval.token)?
     else {
         return refuse(
@@ -373,6 +496,18 @@ pub fn authorize(
     if token_service != service.as_str() {
         return refuse(format!(
             "the token was generated for the {token_service} service"
+        ));
+    }
+    if let Some(key) = key
+        && key_reference != Some(key.key.key_reference)
+    {
+        return refuse(format!(
+            "the token is for {}, not for key {}",
+            key_reference.map_or_else(
+                || "no key".to_owned(),
+                |reference| format!("key {reference}")
+            ),
+            key.key.key_reference
         ));
     }
     if owner != actor.username || login_id != actor.login_id {
@@ -391,11 +526,33 @@ pub fn authorize(
         if approvers.contains(&username.as_str()) {
             return refuse(format!("{username} signed the token twice"));
         }
-        if !is_admin(tx, cluster_id, username)? {
-            return refuse(format!(
-                "{username} is not an admin of the cluster, and only admins approve the {} service",
-                service.as_str()
-            ));
+        match key {
+            Some(key) => {
+                let associated = key.owner == *username
+                    || key
+                        .key
+                        .key_info
+                        .shared_users
+                        .iter()
+                        .any(|user| user.username == *username);
+                if !associated {
+                    return refuse(format!(
+                        "{username} is neither the owner of key {} nor a user it is shared with, \
+                         who alone approve its {} service",
+                        key.key.key_reference,
+                        service.as_str()
+                    ));
+                }
+            }
+            None => {
+                if !is_admin(tx, cluster_id, username)? {
+                    return refuse(format!(
+                        "{username} is not an admin of the cluster, and only admins approve the \
+                         {} service",
+                        service.as_str()
+                    ));
+                }
+            }
         }
         let Some(public_key) = registered_key(tx, cluster_id, username, KeyUse::Quorum)? else {
             return refuse(format!("{username} has no registered quorum key"));
@@ -498,12 +655,13 @@ struct TokenRow {
     owner: String,
     login_id: i64,
     expires_at: i64,
+    key_reference: Option<KeyReference>,
 }
 
 fn find_token(tx: &Transaction<'_>, cluster_id: &str, digest: &[u8]) -> Result<Option<TokenRow>> {
     Ok(tx
         .prepare_cached(
-            "SELECT service, username, login_id, expires_at FROM quorum_tokens
+            "SELECT service, username, login_id, expires_at, key_reference FROM quorum_tokens
              WHERE cluster_id = ?1 AND digest = ?2",
         )?
         .query_row(params![cluster_id, digest], |row| {
@@ -512,6 +670,9 @@ fn find_token(tx: &Transaction<'_>, cluster_id: &str, digest: &[u8]) -> Result<O
                 owner: row.get(1)?,
                 login_id: row.get(2)?,
                 expires_at: row.get(3)?,
+                key_reference: row
+                    .get::<_, Option<i64>>(4)?
+                    .map(|reference| KeyReference(reference as u64)),
             })
         })
         .optional()?)

@@ -16,6 +16,7 @@ mod golden;
 mod interop;
 mod key_fixtures;
 mod key_generate;
+mod key_quorum;
 mod key_sessions;
 mod keystore;
 mod kms;

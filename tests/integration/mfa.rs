@@ -121,6 +121,65 @@ fn openssl_signatures_register_the_mfa_key_and_log_in() {
 }
 
 #[test]
+fn the_shells_mfa_signatures_verify_with_openssl() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = Test::new().secrets(SECRETS).arg("--keep-going").start();
+    alice_with_mfa(&mut shell, dir.path());
+    let tokens = dir.path().join("login.json");
+    let login = format!(
+        "login --username alice --role crypto-user mfa-token-sign --token {}",
+        tokens.display()
+    );
+    assert_eq!(shell.run(&login)["error_code"], 1);
+    ok(shell.run(&format!(
+        "sim sign-token --token {0} --private-key {1} --out {0}",
+        tokens.display(),
+        keys().join("officer2.key").display()
+    )));
+    let signed: Value = serde_json::from_str(&fs::read_to_string(&tokens).unwrap()).unwrap();
+    for token in signed["tokens"].as_array().unwrap() {
+        let digest = dir.path().join("unsigned.bin");
+        let signature = dir.path().join("signed.bin");
+        fs::write(
+            &digest,
+            STANDARD
+                .decode(token["unsigned"].as_str().unwrap())
+                .unwrap(),
+        )
+        .unwrap();
+        fs::write(
+            &signature,
+            STANDARD.decode(token["signed"].as_str().unwrap()).unwrap(),
+        )
+        .unwrap();
+        let output = Command::new("openssl")
+            .args([
+                "pkeyutl",
+                "-verify",
+                "-pubin",
+                "-pkeyopt",
+                "digest:sha256",
+                "-inkey",
+            ])
+            .arg(keys().join("officer2.pub"))
+            .arg("-in")
+            .arg(&digest)
+            .arg("-sigfile")
+            .arg(&signature)
+            .output()
+            .expect("openssl runs");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout).trim(),
+            "Signature Verified Successfully",
+            "{output:?}"
+        );
+    }
+    ok(shell.run(&format!("{login} --signed-token {}", tokens.display())));
+    ok(shell.run("logout"));
+    let _ = shell.finish();
+}
+
+#[test]
 fn the_secrets_file_names_the_signed_file_and_token_files_are_narrowed_to_0600() {
     let dir = tempfile::tempdir().unwrap();
     let tokens = dir.path().join("login.json");

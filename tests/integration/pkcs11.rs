@@ -433,6 +433,37 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
          between crypto users, which a PKCS#11 token does not have: its one crypto user owns \
          every private key"
     );
+    // Key quorum values and approvals are the simulator's too.
+    let dir = tempfile::tempdir().unwrap();
+    let approval = dir.path().join("approval.json");
+    std::fs::write(
+        &approval,
+        r#"{"version":"2.0","service":"key-management","approval_data":"","token":"","signatures":[]}"#,
+    )
+    .unwrap();
+    for (line, what) in [
+        (
+            "key generate-symmetric aes --key-length-bytes 16 --label q \
+             --manage-key-quorum-value 2 --use-key-quorum-value 2"
+                .to_owned(),
+            "key quorum values",
+        ),
+        (
+            format!(
+                "key set-attribute --filter attr.label=k --name label --value k2 --approval {}",
+                approval.display()
+            ),
+            "key set-attribute --approval",
+        ),
+    ] {
+        assert_eq!(
+            failure(&mut shell, &line),
+            format!(
+                "Quorum and MFA authentication are modelled by the simulator only: {what} is not \
+                 available on this backend"
+            )
+        );
+    }
     ok(&mut shell, "logout");
     ok(
         &mut shell,
@@ -463,6 +494,11 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
         (
             "quorum token-sign set-quorum-value --service user --value 2",
             "quorum token-sign set-quorum-value",
+        ),
+        (
+            "user change-mfa token-sign --username so --role admin --token /tmp/never-written.json \
+             --change-password so-password-1",
+            "user change-mfa token-sign",
         ),
     ] {
         assert_eq!(

@@ -212,6 +212,19 @@ fn every_user_quorum_and_mfa_command_for_every_kind_of_caller() {
         line.clone(),
         login_first(&line),
         generated.clone(),
+        generated.clone(),
+    ));
+    let line = format!(
+        "quorum token-sign generate --service key-management --filter attr.label=aes --token {token}"
+    );
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        Deny(
+            "Quorum approval refused: only crypto users generate tokens for the key-management \
+             service: the owner of the key and the users it is shared with; nothing was used"
+                .to_owned(),
+        ),
         generated,
     ));
     let line = "quorum token-sign list".to_owned();

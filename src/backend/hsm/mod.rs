@@ -20,7 +20,8 @@ use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use mechanism::KeySpec;
 use quorum::{
-    Approval, MfaChange, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry,
+    Approval, GeneratedToken, MfaChange, QuorumService, QuorumTimeouts, QuorumValues,
+    SignedHsmToken, TokenEntry,
 };
 use requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
@@ -286,12 +287,13 @@ pub trait HsmBackend {
     }
 
     /// A new token of `service` for `actor`'s login: the approval data of each (one per HSM
-    /// for a registration, else one).
+    /// for a registration, else one); a key service's token is for the one key `key` selects.
     fn generate_quorum_token(
         &mut self,
         _actor: &Login,
         _service: QuorumService,
-    ) -> Result<Vec<Vec<u8>>> {
+        _key: Option<&Filter>,
+    ) -> Result<GeneratedToken> {
         Err(Error::QuorumSimulatorOnly {
             what: "quorum token-sign generate",
         })
@@ -394,12 +396,15 @@ pub trait HsmBackend {
     fn delete_key(&mut self, actor: &Login, filter: &Filter) -> Result<KeyReference>;
 
     /// `key set-attribute`: owners set what the attribute rules allow; admins only `trusted`.
+    /// `approval`: the key-management approval of a key whose manage key quorum value is
+    /// above 1 (so for share and unshare).
     fn set_key_attribute(
         &mut self,
         actor: &Login,
         filter: &Filter,
         name: &str,
         value: &str,
+        approval: Option<&Approval>,
     ) -> Result<()>;
 
     fn share_key(
@@ -408,6 +413,7 @@ pub trait HsmBackend {
         filter: &Filter,
         username: &str,
         role: Role,
+        approval: Option<&Approval>,
     ) -> Result<()>;
 
     fn unshare_key(
@@ -416,6 +422,7 @@ pub trait HsmBackend {
         filter: &Filter,
         username: &str,
         role: Role,
+        approval: Option<&Approval>,
     ) -> Result<()>;
 
     /// A public key from PEM text, owned by `actor`.

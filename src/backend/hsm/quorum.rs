@@ -2,6 +2,7 @@
 //! approvals (the CloudHSM CLI's token-sign formats), and what the quorum commands answer.
 
 use crate::backend::hsm::Role;
+use crate::backend::hsm::key::{KeyQuorumValues, KeyReference};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 use base64::Engine;
@@ -11,26 +12,39 @@ use serde::{Deserialize, Serialize};
 /// A service whose operations quorum can protect, or the registration of a quorum key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum QuorumService {
-    /// `user create`, `user delete`, `user change-password`.
+    /// `user create`, `user delete`, `user change-password`, `user change-mfa`.
     User,
     /// `quorum token-sign set-quorum-value`.
     Quorum,
+    /// The mTLS commands of hsm2m.medium clusters.
+    Cluster,
     /// Registering one's own quorum key (`user change-quorum token-sign register`).
     Registration,
+    /// Signing with a key whose use key quorum value is above 1.
+    KeyUsage,
+    /// Wrapping, unwrapping with, sharing, unsharing or setting an attribute of a key whose
+    /// manage key quorum value is above 1.
+    KeyManagement,
 }
 
 impl QuorumService {
-    pub const ALL: [QuorumService; 3] = [
+    pub const ALL: [QuorumService; 6] = [
         QuorumService::User,
         QuorumService::Quorum,
+        QuorumService::Cluster,
         QuorumService::Registration,
+        QuorumService::KeyUsage,
+        QuorumService::KeyManagement,
     ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             QuorumService::User => "user",
             QuorumService::Quorum => "quorum",
+            QuorumService::Cluster => "cluster",
             QuorumService::Registration => "registration",
+            QuorumService::KeyUsage => "key-usage",
+            QuorumService::KeyManagement => "key-management",
         }
     }
 
@@ -40,17 +54,29 @@ impl QuorumService {
             .find(|service| service.as_str() == text)
     }
 
-    /// Whether it has a quorum value of its own (registration needs only the user's own key).
+    /// Whether it is an admin service with one quorum value for the cluster (registration
+    /// needs only the user's own key; the key services take each key's own values).
     pub fn has_quorum_value(self) -> bool {
-        self != QuorumService::Registration
+        matches!(
+            self,
+            QuorumService::User | QuorumService::Quorum | QuorumService::Cluster
+        )
+    }
+
+    /// Whether its tokens are bound to one key, and approved by that key's users.
+    pub fn is_key_service(self) -> bool {
+        matches!(self, QuorumService::KeyUsage | QuorumService::KeyManagement)
     }
 }
 
-/// The quorum values of the cluster's admin services (`list-quorum-values`).
+/// The quorum values of the cluster's admin services (`list-quorum-values`); `cluster` only
+/// on hsm2m.medium clusters, which have the service.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct QuorumValues {
     pub user: u8,
     pub quorum: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<u8>,
 }
 
 /// How long tokens live, in seconds (`list-timeouts`).
@@ -97,6 +123,39 @@ pub struct MfaRegistration<'a> {
     pub also_quorum: bool,
 }
 
+/// What `quorum token-sign generate` gets: the approval data of each token (one, or one per
+/// HSM for a registration), and the key a key service's token is for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedToken {
+    pub approval_data: Vec<Vec<u8>>,
+    pub key_reference: Option<KeyReference>,
+}
+
+/// The highest quorum value of any service or key.
+pub const MAX_QUORUM_VALUE: i64 = 8;
+
+/// The key quorum values of a new key from its two flags: both or neither, each 2 to 8.
+pub fn key_quorum_values(manage: Option<i64>, use_: Option<i64>) -> Result<KeyQuorumValues> {
+    let invalid = |reason: &str| Error::InvalidInput {
+        what: "key quorum values",
+        reason: reason.to_owned(),
+    };
+    match (manage, use_) {
+        (None, None) => Ok(KeyQuorumValues::default()),
+        (Some(manage), Some(use_)) if manage > 1 && use_ > 1 => {
+            if manage > MAX_QUORUM_VALUE || use_ > MAX_QUORUM_VALUE {
+                return Err(invalid("a key quorum value is at most 8"));
+            }
+            // Both are 2..=8 here.
+            Ok(KeyQuorumValues {
+                manage_key_quorum_value: manage as u8,
+                use_key_quorum_value: use_ as u8,
+            })
+        }
+        _ => Err(Error::KeyQuorumPair),
+    }
+}
+
 /// The version every token file carries.
 pub const TOKEN_FILE_VERSION: &str = "2.0";
 
@@ -107,6 +166,9 @@ pub const TOKEN_FILE_VERSION: &str = "2.0";
 pub struct QuorumTokenFile {
     pub version: String,
     pub service: String,
+    /// The key a key-usage or key-management token is for (`0x...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_reference: Option<String>,
     pub approval_data: String,
     pub token: String,
     pub signatures: Vec<Approver>,
@@ -290,13 +352,19 @@ pub fn token_digest(approval_data: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// The token file a new token (of `service`, with these approval data) is written as.
-pub fn new_token_file(service: QuorumService, approval_data: &[Vec<u8>]) -> TokenFile {
+/// The token file a new token (of `service`, with these approval data, for `key_reference`
+/// when a key service's) is written as.
+pub fn new_token_file(
+    service: QuorumService,
+    approval_data: &[Vec<u8>],
+    key_reference: Option<KeyReference>,
+) -> TokenFile {
     match (service, approval_data) {
-        (QuorumService::User | QuorumService::Quorum, [approval_data]) => {
+        (service, [approval_data]) if service != QuorumService::Registration => {
             TokenFile::Quorum(QuorumTokenFile {
                 version: TOKEN_FILE_VERSION.to_owned(),
                 service: service.as_str().to_owned(),
+                key_reference: key_reference.map(|reference| reference.to_string()),
                 approval_data: base64(approval_data),
                 token: base64(&token_digest(approval_data)),
                 signatures: Vec::new(),
@@ -410,14 +478,17 @@ mod tests {
 
     #[test]
     fn token_files_of_either_kind_round_trip() {
-        let quorum = new_token_file(QuorumService::User, &[b"data".to_vec()]);
+        let quorum = new_token_file(QuorumService::User, &[b"data".to_vec()], None);
         assert_eq!(TokenFile::parse(&quorum.to_text()).unwrap(), quorum);
         let TokenFile::Quorum(file) = &quorum else {
             panic!("a quorum token");
         };
         assert_eq!(file.token, base64(&token_digest(b"data")));
-        let registration =
-            new_token_file(QuorumService::Registration, &[b"a".to_vec(), b"b".to_vec()]);
+        let registration = new_token_file(
+            QuorumService::Registration,
+            &[b"a".to_vec(), b"b".to_vec()],
+            None,
+        );
         assert_eq!(
             TokenFile::parse(&registration.to_text()).unwrap(),
             registration
@@ -452,6 +523,7 @@ mod tests {
         let file = QuorumTokenFile {
             version: TOKEN_FILE_VERSION.to_owned(),
             service: "user".to_owned(),
+            key_reference: None,
             approval_data: base64(b"data"),
             token: base64(&token_digest(b"data")),
             signatures: vec![Approver {
@@ -476,7 +548,7 @@ mod tests {
 
     #[test]
     fn signing_needs_an_rsa_private_key_and_a_signer_for_a_quorum_token() {
-        let token = new_token_file(QuorumService::User, &[b"data".to_vec()]);
+        let token = new_token_file(QuorumService::User, &[b"data".to_vec()], None);
         let refused = |key: &[u8], username: Option<&str>| {
             sign_token_file(token.clone(), key, username)
                 .unwrap_err()

@@ -2,8 +2,9 @@
 //! new keys, key files, wrap, unwrap and sign requests.
 
 use super::filter::Filter;
-use super::key::{AttributeAssignment, KeyReference, KeyType};
+use super::key::{AttributeAssignment, KeyQuorumValues, KeyReference, KeyType};
 use super::mechanism::{DataType, Hash, SignMechanism, WrapMechanism};
+use super::quorum::Approval;
 
 /// How a new key is labelled, attributed, kept and shared.
 #[derive(Clone, Copy, Debug)]
@@ -14,6 +15,8 @@ pub struct NewKeyOptions<'a> {
     pub session: bool,
     /// Crypto users who may use the key (the private key, for a pair).
     pub share_with: &'a [String],
+    /// The key's own quorum values (none: both 0).
+    pub quorum: KeyQuorumValues,
 }
 
 /// The two halves of a new key pair.
@@ -25,6 +28,8 @@ pub struct NewPairOptions<'a> {
     pub private_attributes: &'a [AttributeAssignment],
     pub session: bool,
     pub share_with: &'a [String],
+    /// The private key's own quorum values (none: both 0).
+    pub private_quorum: KeyQuorumValues,
 }
 
 /// What `key generate-file` writes.
@@ -111,6 +116,8 @@ pub struct SignRequest<'a> {
     pub hash: Hash,
     pub data_type: DataType,
     pub data: &'a [u8],
+    /// The key-usage approval of a key whose use key quorum value is above 1.
+    pub approval: Option<&'a Approval>,
 }
 
 /// What `crypto sign` returns.
@@ -126,6 +133,9 @@ pub struct WrapRequest<'a> {
     pub mechanism: &'a WrapMechanism,
     pub payload: &'a Filter,
     pub wrapping: &'a Filter,
+    /// The key-management approvals of keys whose manage key quorum value is above 1.
+    pub payload_approval: Option<&'a Approval>,
+    pub wrapping_approval: Option<&'a Approval>,
 }
 
 /// What `key wrap` returns.
@@ -147,4 +157,7 @@ pub struct UnwrapRequest<'a> {
     pub iv: Option<&'a [u8]>,
     pub key_type_class: KeyTypeClass,
     pub new_key: NewKeyOptions<'a>,
+    /// The key-management approval of an unwrapping key whose manage key quorum value is
+    /// above 1.
+    pub approval: Option<&'a Approval>,
 }

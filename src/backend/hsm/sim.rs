@@ -7,7 +7,8 @@ use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::quorum::{
-    Approval, MfaChange, QuorumService, QuorumTimeouts, QuorumValues, SignedHsmToken, TokenEntry,
+    Approval, GeneratedToken, MfaChange, QuorumService, QuorumTimeouts, QuorumValues,
+    SignedHsmToken, TokenEntry,
 };
 use crate::backend::hsm::requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
@@ -198,6 +199,7 @@ impl HsmBackend for SimHsm {
         let process = &self.process;
         self.store.transaction(|tx| {
             check_actor(tx, cluster_id, process, actor)?;
+            quorum::check_service_exists(tx, cluster_id, service)?;
             quorum::authorize(tx, cluster_id, actor, QuorumService::Quorum, approval)?;
             quorum::set_value(tx, cluster_id, service, value)
         })
@@ -221,34 +223,88 @@ impl HsmBackend for SimHsm {
         &mut self,
         actor: &Login,
         service: QuorumService,
-    ) -> Result<Vec<Vec<u8>>> {
+        key: Option<&Filter>,
+    ) -> Result<GeneratedToken> {
         let cluster_id = &self.cluster_id;
         let process = &self.process;
         let seed = self.id_seed;
         self.store.transaction(|tx| {
             check_actor(tx, cluster_id, process, actor)?;
+            quorum::check_service_exists(tx, cluster_id, service)?;
+            let refuse = |reason: String| Err(Error::QuorumRefused { reason });
             if service.has_quorum_value() && actor.role != Role::Admin {
-                return Err(Error::QuorumRefused {
-                    reason: format!(
-                        "only admins generate tokens for the {} service",
-                        service.as_str()
-                    ),
-                });
+                return refuse(format!(
+                    "only admins generate tokens for the {} service",
+                    service.as_str()
+                ));
             }
+            if service.is_key_service() && actor.role != Role::CryptoUser {
+                return refuse(format!(
+                    "only crypto users generate tokens for the {} service: the owner of the key \
+                     and the users it is shared with",
+                    service.as_str()
+                ));
+            }
+            let key_reference = match (service.is_key_service(), key) {
+                (true, Some(filter)) => {
+                    let stored = crate::sim::hsm::keys::select(tx, cluster_id, actor, filter)?;
+                    let associated = stored.owner == actor.username
+                        || stored
+                            .key
+                            .key_info
+                            .shared_users
+                            .iter()
+                            .any(|user| user.username == actor.username);
+                    if !associated {
+                        return refuse(format!(
+                            "key {} is neither yours nor shared with you",
+                            stored.key.key_reference
+                        ));
+                    }
+                    Some(stored.key.key_reference)
+                }
+                (true, None) => {
+                    return refuse(format!(
+                        "a {} token is for one key: give --filter",
+                        service.as_str()
+                    ));
+                }
+                (false, Some(_)) => {
+                    return refuse(format!(
+                        "a {} token is not for a key: leave out --filter",
+                        service.as_str()
+                    ));
+                }
+                (false, None) => None,
+            };
             // A registration needs one token per HSM; an approval one for the cluster.
-            let count = match service {
-                QuorumService::Registration => hsm_token_count(tx, cluster_id)?,
-                QuorumService::User | QuorumService::Quorum => 1,
+            let count = if service == QuorumService::Registration {
+                hsm_token_count(tx, cluster_id)?
+            } else {
+                1
             };
             let mut ids = IdGenerator::begin(tx, seed)?;
             let mut approvals = Vec::with_capacity(count);
             for _ in 0..count {
                 let mut approval_data = format!("{cluster_id}/{}/", service.as_str()).into_bytes();
+                if let Some(reference) = key_reference {
+                    approval_data.extend_from_slice(format!("{reference}/").as_bytes());
+                }
                 approval_data.extend_from_slice(&ids.secret_bytes(32));
-                quorum::insert_token(tx, cluster_id, actor, service, &approval_data)?;
+                quorum::insert_token(
+                    tx,
+                    cluster_id,
+                    actor,
+                    service,
+                    &approval_data,
+                    key_reference,
+                )?;
                 approvals.push(approval_data);
             }
-            Ok(approvals)
+            Ok(GeneratedToken {
+                approval_data: approvals,
+                key_reference,
+            })
         })
     }
 
@@ -468,8 +524,9 @@ impl HsmBackend for SimHsm {
         filter: &Filter,
         name: &str,
         value: &str,
+        approval: Option<&Approval>,
     ) -> Result<()> {
-        self.set_key_attribute_now(actor, filter, name, value)
+        self.set_key_attribute_now(actor, filter, name, value, approval)
     }
 
     fn share_key(
@@ -478,8 +535,9 @@ impl HsmBackend for SimHsm {
         filter: &Filter,
         username: &str,
         role: Role,
+        approval: Option<&Approval>,
     ) -> Result<()> {
-        self.change_share_now(actor, filter, username, role, true)
+        self.change_share_now(actor, filter, username, role, true, approval)
     }
 
     fn unshare_key(
@@ -488,8 +546,9 @@ impl HsmBackend for SimHsm {
         filter: &Filter,
         username: &str,
         role: Role,
+        approval: Option<&Approval>,
     ) -> Result<()> {
-        self.change_share_now(actor, filter, username, role, false)
+        self.change_share_now(actor, filter, username, role, false, approval)
     }
 
     fn import_public_key(

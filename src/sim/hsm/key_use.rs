@@ -2,10 +2,11 @@
 //! may use which key for what, and a cache of parsed signing keys.
 
 use super::SimHsm;
-use super::check_reader;
 use super::keys::{
-    asymmetric_facts, length, public_material, require, require_owner, select, unusable,
+    asymmetric_facts, check_quorum_bound, length, public_material, require, require_owner, select,
+    unusable,
 };
+use super::{check_actor, check_reader};
 use crate::backend::hsm::Login;
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{
@@ -13,6 +14,7 @@ use crate::backend::hsm::key::{
     KeyReference, KeyType,
 };
 use crate::backend::hsm::mechanism::WrapMechanism;
+use crate::backend::hsm::quorum::{Approval, QuorumService};
 use crate::backend::hsm::requests::{
     KeyTypeClass, SignRequest, Signature, UnwrapRequest, WrapRequest, WrappedKey,
 };
@@ -21,6 +23,7 @@ use crate::sim::crypto::{
     self, CheckValueInput, PublicMaterial, SecretMaterial, SigningKey, UnwrappingKey, WrappingKey,
 };
 use crate::sim::keys::StoredKey;
+use crate::sim::quorum;
 use crate::sim::store::Mark;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -168,6 +171,19 @@ impl SimHsm {
             }
             wrapped
         };
+        // Approvals are used up only by an operation that succeeded.
+        self.approve(
+            actor,
+            QuorumService::KeyManagement,
+            &payload,
+            request.payload_approval,
+        )?;
+        self.approve(
+            actor,
+            QuorumService::KeyManagement,
+            &wrapping,
+            request.wrapping_approval,
+        )?;
         Ok(WrappedKey {
             payload_key_reference: payload.key.key_reference,
             wrapping_key_reference: wrapping.key.key_reference,
@@ -228,13 +244,40 @@ impl SimHsm {
                 attributes: new_key.attributes,
             },
         )?;
+        check_quorum_bound(new_key.quorum, new_key.share_with.len())?;
+        self.approve(
+            actor,
+            QuorumService::KeyManagement,
+            &unwrapping,
+            request.approval,
+        )?;
         self.insert_key(
             actor,
             attributes,
             public.as_ref(),
             Some(&material),
             new_key.share_with,
+            new_key.quorum,
         )
+    }
+
+    /// Uses up the approval a key service needs for `key`, when the key's quorum value asks for
+    /// one (a write, which keys without quorum values never pay for).
+    fn approve(
+        &mut self,
+        actor: &Login,
+        service: QuorumService,
+        key: &StoredKey,
+        approval: Option<&Approval>,
+    ) -> Result<()> {
+        if quorum::key_value(key, service) <= 1 {
+            return Ok(());
+        }
+        let (cluster_id, process) = (&self.cluster_id, &self.process);
+        self.store.transaction(|tx| {
+            check_actor(tx, cluster_id, process, actor)?;
+            quorum::authorize_key(tx, cluster_id, actor, service, key, approval)
+        })
     }
 
     /// The one key `filter` selects among those `actor` can see, read without the write lock.
@@ -284,13 +327,18 @@ impl SimHsm {
             request.data_type,
             request.data,
         )?;
-        self.signing_keys.resolved = Some(Resolved {
-            actor: actor.clone(),
-            filter: request.key_filter.clone(),
-            mark,
-            key_reference: stored.key.key_reference,
-            key: signing_key,
-        });
+        if quorum::key_value(&stored, QuorumService::KeyUsage) > 1 {
+            // Each signature with such a key needs its own approval: never cached.
+            self.approve(actor, QuorumService::KeyUsage, &stored, request.approval)?;
+        } else {
+            self.signing_keys.resolved = Some(Resolved {
+                actor: actor.clone(),
+                filter: request.key_filter.clone(),
+                mark,
+                key_reference: stored.key.key_reference,
+                key: signing_key,
+            });
+        }
         Ok(Signature {
             key_reference: stored.key.key_reference,
             signature,

@@ -5,10 +5,11 @@ use super::{SimHsm, check_actor, check_reader};
 use crate::backend::hsm::filter::{Filter, select_one};
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, EcFacts, GeneratedPair, Key, KeyAttributes, KeyClass,
-    KeyLifetime, KeyListEntry, KeyListPage, KeyReference, KeyType, PairLengths, RsaFacts,
-    SecretKeyType, page,
+    KeyLifetime, KeyListEntry, KeyListPage, KeyQuorumValues, KeyReference, KeyType, PairLengths,
+    RsaFacts, SecretKeyType, page,
 };
 use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::quorum::{Approval, QuorumService};
 use crate::backend::hsm::requests::{KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions};
 use crate::backend::hsm::{Login, Role};
 use crate::error::{Error, Result};
@@ -16,6 +17,7 @@ use crate::sim::crypto::{
     self, CheckValueInput, PublicFacts, PublicMaterial, SecretMaterial, Vault,
 };
 use crate::sim::keys::{self, NewKey, StoredKey, Viewer};
+use crate::sim::quorum;
 use rusqlite::Transaction;
 
 pub(crate) fn viewer(actor: &Login) -> Viewer<'_> {
@@ -96,6 +98,46 @@ pub(crate) fn length(bytes: usize) -> u32 {
 
 /// Checks that every user to share with is a crypto user other than the owner; a user named
 /// twice (in any case) is shared with once, as the stored shares and later listings show.
+/// A key's quorum values cannot exceed the users who could approve: its owner and the users it
+/// is shared with.
+pub(crate) fn check_quorum_bound(quorum: KeyQuorumValues, shared_users: usize) -> Result<()> {
+    let associated = 1 + shared_users;
+    let highest = quorum
+        .manage_key_quorum_value
+        .max(quorum.use_key_quorum_value);
+    if usize::from(highest) > associated {
+        return Err(Error::InvalidInput {
+            what: "key quorum values",
+            reason: format!(
+                "a quorum value of {highest} needs as many users associated with the key, and it \
+                 has {associated} (its owner and {shared_users} shared user(s)): share it with \
+                 more crypto users (--share-crypto-users)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Unsharing may not leave a key with fewer associated users than its quorum values need.
+fn check_unshare_bound(stored: &StoredKey) -> Result<()> {
+    let quorum = stored.key.key_info.key_quorum_values;
+    let highest = quorum
+        .manage_key_quorum_value
+        .max(quorum.use_key_quorum_value);
+    let remaining = stored.key.key_info.shared_users.len();
+    if usize::from(highest) > remaining {
+        return Err(unusable(
+            stored,
+            format!(
+                "its quorum values need {highest} associated users, and unsharing would leave \
+                 {remaining} (its owner and {} shared user(s))",
+                remaining.saturating_sub(1)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_share_targets(
     tx: &Transaction<'_>,
     cluster_id: &str,
@@ -142,8 +184,10 @@ impl KeyHome<'_> {
         public: Option<&PublicMaterial>,
         secret: Option<&SecretMaterial>,
         share_with: &[String],
+        quorum: KeyQuorumValues,
     ) -> Result<Key> {
         let (tx, cluster_id) = (self.tx, self.cluster_id);
+        check_quorum_bound(quorum, share_with.len())?;
         let reference = keys::next_reference(tx, cluster_id)?;
         let sealed = secret
             .map(|secret| {
@@ -162,12 +206,13 @@ impl KeyHome<'_> {
                 public_der: public.map(PublicMaterial::as_der),
                 sealed_secret: sealed.as_deref(),
                 session_login_id,
+                quorum,
             },
         )?;
         for username in share_with {
             keys::share(tx, cluster_id, reference, username)?;
         }
-        let mut key = Key::new(reference, &actor.username, Default::default(), attributes);
+        let mut key = Key::new(reference, &actor.username, quorum, attributes);
         key.key_info.shared_users = share_with
             .iter()
             .map(|username| crate::backend::hsm::key::KeyUser::new(username))
@@ -186,6 +231,7 @@ impl SimHsm {
         public: Option<&PublicMaterial>,
         secret: Option<&SecretMaterial>,
         share_with: &[String],
+        quorum: KeyQuorumValues,
     ) -> Result<Key> {
         let (cluster_id, process, vault) = (&self.cluster_id, &self.process, &self.vault);
         self.store.transaction(|tx| {
@@ -196,7 +242,7 @@ impl SimHsm {
                 cluster_id,
                 vault,
             }
-            .store_key(actor, attributes, public, secret, &share_with)
+            .store_key(actor, attributes, public, secret, &share_with, quorum)
         })
     }
 
@@ -218,6 +264,7 @@ impl SimHsm {
         options: &NewKeyOptions<'_>,
     ) -> Result<Key> {
         spec.validate()?;
+        check_quorum_bound(options.quorum, options.share_with.len())?;
         let (secret_type, key_type) = match spec {
             KeySpec::Aes { .. } => (SecretKeyType::Aes, KeyType::Aes),
             KeySpec::GenericSecret { .. } => (SecretKeyType::GenericSecret, KeyType::GenericSecret),
@@ -247,6 +294,7 @@ impl SimHsm {
             None,
             Some(&generated.secret),
             options.share_with,
+            options.quorum,
         )
     }
 
@@ -257,6 +305,7 @@ impl SimHsm {
         options: &NewPairOptions<'_>,
     ) -> Result<GeneratedPair> {
         spec.validate()?;
+        check_quorum_bound(options.private_quorum, options.share_with.len())?;
         let generated = crypto::generate(spec)?;
         let public = generated
             .public
@@ -299,13 +348,21 @@ impl SimHsm {
                 cluster_id,
                 vault,
             };
-            let public_key = home.store_key(actor, public_attributes, Some(public), None, &[])?;
+            let public_key = home.store_key(
+                actor,
+                public_attributes,
+                Some(public),
+                None,
+                &[],
+                KeyQuorumValues::default(),
+            )?;
             let private_key = home.store_key(
                 actor,
                 private_attributes,
                 Some(public),
                 Some(&generated.secret),
                 &share_with,
+                options.private_quorum,
             )?;
             Ok(GeneratedPair {
                 public_key,
@@ -370,6 +427,7 @@ impl SimHsm {
         filter: &Filter,
         name: &str,
         value: &str,
+        approval: Option<&Approval>,
     ) -> Result<()> {
         self.store.transaction(|tx| {
             check_actor(tx, &self.cluster_id, &self.process, actor)?;
@@ -377,10 +435,19 @@ impl SimHsm {
             if actor.role == Role::CryptoUser {
                 require_owner(&stored, actor, "change")?;
             }
+            let before = stored.clone();
             stored
                 .key
                 .attributes
                 .set_attribute(name, value, actor.role == Role::Admin)?;
+            quorum::authorize_key(
+                tx,
+                &self.cluster_id,
+                actor,
+                QuorumService::KeyManagement,
+                &before,
+                approval,
+            )?;
             keys::update_attributes(
                 tx,
                 &self.cluster_id,
@@ -397,6 +464,7 @@ impl SimHsm {
         username: &str,
         role: Role,
         share: bool,
+        approval: Option<&Approval>,
     ) -> Result<()> {
         if role != Role::CryptoUser {
             return Err(Error::ShareWithCryptoUsersOnly);
@@ -417,6 +485,17 @@ impl SimHsm {
                 return Err(Error::UserNotFound { username, role });
             }
             let key_reference = stored.key.key_reference;
+            if !share {
+                check_unshare_bound(&stored)?;
+            }
+            quorum::authorize_key(
+                tx,
+                &self.cluster_id,
+                actor,
+                QuorumService::KeyManagement,
+                &stored,
+                approval,
+            )?;
             if share {
                 if !keys::share(tx, &self.cluster_id, key_reference, &username)? {
                     return Err(Error::AlreadyShared {
@@ -459,7 +538,14 @@ impl SimHsm {
                 attributes: options.attributes,
             },
         )?;
-        self.insert_key(actor, attributes, Some(&public), None, &[])
+        self.insert_key(
+            actor,
+            attributes,
+            Some(&public),
+            None,
+            &[],
+            KeyQuorumValues::default(),
+        )
     }
 
     pub(crate) fn key_file_now(

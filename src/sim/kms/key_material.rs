@@ -76,6 +76,7 @@ pub fn generate(
             public_der: None,
             sealed_secret: Some(&sealed),
             session_login_id: None,
+            quorum: Default::default(),
         },
     )?;
     Ok(reference.0 as i64)

@@ -24,7 +24,7 @@ mod token;
 pub use token::{PinFormat, Pkcs11Options, TokenChoice};
 
 use crate::backend::hsm::filter::Filter;
-use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
+use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyQuorumValues, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::quorum::Approval;
 use crate::backend::hsm::requests::{
@@ -285,6 +285,7 @@ impl HsmBackend for Pkcs11Hsm {
         spec: &KeySpec,
         options: &NewKeyOptions<'_>,
     ) -> Result<Key> {
+        refuse_key_quorum(options.quorum)?;
         self.generate_secret_key_now(actor, spec, options)
     }
 
@@ -294,6 +295,7 @@ impl HsmBackend for Pkcs11Hsm {
         spec: &KeySpec,
         options: &NewPairOptions<'_>,
     ) -> Result<GeneratedPair> {
+        refuse_key_quorum(options.private_quorum)?;
         self.generate_key_pair_now(actor, spec, options)
     }
 
@@ -318,7 +320,13 @@ impl HsmBackend for Pkcs11Hsm {
         filter: &Filter,
         name: &str,
         value: &str,
+        approval: Option<&Approval>,
     ) -> Result<()> {
+        if approval.is_some() {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "key set-attribute --approval",
+            });
+        }
         self.set_key_attribute_now(actor, filter, name, value)
     }
 
@@ -328,6 +336,7 @@ impl HsmBackend for Pkcs11Hsm {
         _filter: &Filter,
         _username: &str,
         _role: Role,
+        _approval: Option<&Approval>,
     ) -> Result<()> {
         Err(Self::backend_lacks("key share", NO_SHARING))
     }
@@ -338,6 +347,7 @@ impl HsmBackend for Pkcs11Hsm {
         _filter: &Filter,
         _username: &str,
         _role: Role,
+        _approval: Option<&Approval>,
     ) -> Result<()> {
         Err(Self::backend_lacks("key unshare", NO_SHARING))
     }
@@ -362,14 +372,30 @@ impl HsmBackend for Pkcs11Hsm {
     }
 
     fn wrap_key(&mut self, actor: &Login, request: &WrapRequest<'_>) -> Result<WrappedKey> {
+        if request.payload_approval.is_some() || request.wrapping_approval.is_some() {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "key wrap --payload-approval and --wrapping-approval",
+            });
+        }
         self.wrap_key_now(actor, request)
     }
 
     fn unwrap_key(&mut self, actor: &Login, request: &UnwrapRequest<'_>) -> Result<Key> {
+        refuse_key_quorum(request.new_key.quorum)?;
+        if request.approval.is_some() {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "key unwrap --approval",
+            });
+        }
         self.unwrap_key_now(actor, request)
     }
 
     fn sign(&mut self, actor: &Login, request: &SignRequest<'_>) -> Result<Signature> {
+        if request.approval.is_some() {
+            return Err(Error::QuorumSimulatorOnly {
+                what: "crypto sign --approval",
+            });
+        }
         self.sign_now(actor, request)
     }
 
@@ -389,5 +415,16 @@ impl Drop for Pkcs11Hsm {
             let _ = self.destroy_session_keys();
             let _ = self.session.logout();
         }
+    }
+}
+
+/// A token has no key quorum values: the flags that set them are refused.
+fn refuse_key_quorum(quorum: KeyQuorumValues) -> Result<()> {
+    if quorum == KeyQuorumValues::default() {
+        Ok(())
+    } else {
+        Err(Error::QuorumSimulatorOnly {
+            what: "key quorum values",
+        })
     }
 }

@@ -48,6 +48,7 @@ pub(super) fn ec_pair(
             private_attributes: &signing,
             session: false,
             share_with,
+            private_quorum: Default::default(),
         },
     )
     .unwrap()
@@ -62,6 +63,7 @@ pub(super) fn sign(hsm: &mut SimHsm, actor: &Login, key: &Filter) -> Result<Sign
             hash: Hash::Sha256,
             data_type: DataType::Raw,
             data: b"payload",
+            approval: None,
         },
     )
 }
@@ -114,7 +116,7 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
         Err(Error::KeySelection { matched: 0 })
     ));
 
-    hsm.share_key(&alice, &private, "BOB", Role::CryptoUser)
+    hsm.share_key(&alice, &private, "BOB", Role::CryptoUser, None)
         .unwrap();
     assert_eq!(labels(&mut hsm, &bob), ["a-public", "a-private"]);
     let listed = hsm.list_keys(&alice, &private, None, 10, true).unwrap();
@@ -140,41 +142,41 @@ fn only_the_owner_changes_a_key_and_a_share_lets_another_use_it() {
     let (owned, action) = reference(hsm.delete_key(&bob, &private).map(|_| ()));
     assert_eq!(action, "delete");
     assert_eq!(
-        reference(hsm.share_key(&bob, &private, "alice", Role::CryptoUser)).1,
+        reference(hsm.share_key(&bob, &private, "alice", Role::CryptoUser, None)).1,
         "share"
     );
     assert_eq!(
-        reference(hsm.unshare_key(&bob, &private, "bob", Role::CryptoUser)).1,
+        reference(hsm.unshare_key(&bob, &private, "bob", Role::CryptoUser, None)).1,
         "unshare"
     );
     assert_eq!(
-        reference(hsm.set_key_attribute(&bob, &private, "label", "taken")).1,
+        reference(hsm.set_key_attribute(&bob, &private, "label", "taken", None)).1,
         "change"
     );
     assert_eq!(labels(&mut hsm, &alice), ["a-public", "a-private"]);
 
     // The owner's own mistakes.
     assert!(matches!(
-        hsm.share_key(&alice, &private, "bob", Role::CryptoUser),
+        hsm.share_key(&alice, &private, "bob", Role::CryptoUser, None),
         Err(Error::AlreadyShared { reference, username }) if reference == owned && username == "bob"
     ));
     assert!(matches!(
-        hsm.share_key(&alice, &private, "alice", Role::CryptoUser),
+        hsm.share_key(&alice, &private, "alice", Role::CryptoUser, None),
         Err(Error::ShareWithOwner { username, .. }) if username == "alice"
     ));
     assert!(matches!(
-        hsm.share_key(&alice, &private, "admin", Role::CryptoUser),
+        hsm.share_key(&alice, &private, "admin", Role::CryptoUser, None),
         Err(Error::UserNotFound { username, role: Role::CryptoUser }) if username == "admin"
     ));
     assert!(matches!(
-        hsm.share_key(&alice, &private, "bob", Role::Admin),
+        hsm.share_key(&alice, &private, "bob", Role::Admin, None),
         Err(Error::ShareWithCryptoUsersOnly)
     ));
 
-    hsm.unshare_key(&alice, &private, "bob", Role::CryptoUser)
+    hsm.unshare_key(&alice, &private, "bob", Role::CryptoUser, None)
         .unwrap();
     assert!(matches!(
-        hsm.unshare_key(&alice, &private, "bob", Role::CryptoUser),
+        hsm.unshare_key(&alice, &private, "bob", Role::CryptoUser, None),
         Err(Error::NotShared { username, .. }) if username == "bob"
     ));
     assert_eq!(labels(&mut hsm, &bob), ["a-public"]);
@@ -207,6 +209,7 @@ fn a_new_key_is_shared_only_with_other_crypto_users_once_each() {
         attributes: &[],
         session: false,
         share_with,
+        quorum: Default::default(),
     };
     let aes = KeySpec::Aes { bytes: 16 };
     assert!(matches!(
@@ -256,7 +259,7 @@ fn a_login_no_longer_recorded_is_refused_by_readers_and_writers() {
     assert_eq!(refusal(sign(&mut hsm, &alice, &private).map(|_| ())), stale);
     assert_eq!(refusal(hsm.delete_key(&alice, &private).map(|_| ())), stale);
     assert_eq!(
-        refusal(hsm.share_key(&alice, &private, "bob", Role::CryptoUser)),
+        refusal(hsm.share_key(&alice, &private, "bob", Role::CryptoUser, None)),
         stale
     );
     let after: Vec<_> = snapshot(temp.path())
@@ -338,16 +341,16 @@ fn an_admin_sets_only_trusted_and_an_owner_everything_else() {
         .login("admin", Role::Admin, &secret(ADMIN_PASSWORD))
         .unwrap();
     assert!(matches!(
-        hsm.set_key_attribute(&alice, &public, "trusted", "true"),
+        hsm.set_key_attribute(&alice, &public, "trusted", "true", None),
         Err(Error::AttributeAdminOnly { .. })
     ));
     assert!(matches!(
-        hsm.set_key_attribute(&admin, &public, "label", "renamed"),
+        hsm.set_key_attribute(&admin, &public, "label", "renamed", None),
         Err(Error::AttributeNotForAdmin { .. })
     ));
-    hsm.set_key_attribute(&admin, &public, "trusted", "true")
+    hsm.set_key_attribute(&admin, &public, "trusted", "true", None)
         .unwrap();
-    hsm.set_key_attribute(&alice, &public, "label", "renamed")
+    hsm.set_key_attribute(&alice, &public, "label", "renamed", None)
         .unwrap();
     let page = hsm
         .list_keys(&alice, &filter("attr.label=renamed"), None, 10, true)
@@ -377,6 +380,7 @@ fn a_key_is_used_only_as_its_attributes_and_class_allow() {
             private_attributes: &parse_assignments(&["destroyable=false".to_owned()]).unwrap(),
             session: false,
             share_with: &[],
+            private_quorum: Default::default(),
         },
     )
     .unwrap();
@@ -389,6 +393,7 @@ fn a_key_is_used_only_as_its_attributes_and_class_allow() {
                 attributes: &[],
                 session: false,
                 share_with: &[],
+                quorum: Default::default(),
             },
         )
         .unwrap();
@@ -455,6 +460,7 @@ fn a_key_id_is_stored_as_given_and_an_unset_one_stays_unset() {
                 attributes,
                 session: false,
                 share_with: &[],
+                quorum: Default::default(),
             },
         )
         .unwrap();

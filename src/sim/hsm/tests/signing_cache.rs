@@ -24,7 +24,7 @@ fn a_cached_signature_verifies_with_the_public_key() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, _other, alice, _bob, private) = signed_twice(temp.path());
     let public = filter("attr.label=a-public");
-    hsm.set_key_attribute(&alice, &public, "verify", "true")
+    hsm.set_key_attribute(&alice, &public, "verify", "true", None)
         .unwrap();
     // Two signs: the first reads again after the change, the second is served from the cache.
     sign(&mut hsm, &alice, &private).unwrap();
@@ -38,6 +38,7 @@ fn a_cached_signature_verifies_with_the_public_key() {
                 hash: Hash::Sha256,
                 data_type: DataType::Raw,
                 data: b"payload",
+                approval: None,
             },
             &signature.signature,
         )
@@ -63,7 +64,7 @@ fn another_process_unsharing_the_key_fails_the_shared_users_next_sign() {
     sign(&mut hsm, &bob, &private).unwrap();
     sign(&mut hsm, &bob, &private).unwrap();
     other
-        .unshare_key(&alice, &private, "bob", Role::CryptoUser)
+        .unshare_key(&alice, &private, "bob", Role::CryptoUser, None)
         .unwrap();
     assert!(matches!(
         sign(&mut hsm, &bob, &private),
@@ -78,7 +79,7 @@ fn another_process_clearing_sign_fails_the_next_sign() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, mut other, alice, _bob, private) = signed_twice(temp.path());
     other
-        .set_key_attribute(&alice, &private, "sign", "false")
+        .set_key_attribute(&alice, &private, "sign", "false", None)
         .unwrap();
     assert!(matches!(
         sign(&mut hsm, &alice, &private),
@@ -101,7 +102,7 @@ fn another_process_ending_the_login_fails_the_next_sign() {
 fn this_process_clearing_sign_fails_its_next_sign() {
     let temp = TempDir::new().unwrap();
     let (mut hsm, _other, alice, _bob, private) = signed_twice(temp.path());
-    hsm.set_key_attribute(&alice, &private, "sign", "false")
+    hsm.set_key_attribute(&alice, &private, "sign", "false", None)
         .unwrap();
     assert!(matches!(
         sign(&mut hsm, &alice, &private),
