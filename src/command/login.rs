@@ -1,8 +1,9 @@
-//! `login` and `logout`.
+//! `login` (with a password, or with MFA as well) and `logout`.
 
-use super::{Context, Reply, ReplyData, UserRef, role, username};
+use super::{Context, Reply, ReplyData, UserRef, mfa, role, username};
 use crate::error::{Error, Result};
 use crate::parse::Invocation;
+use crate::table::CommandId;
 
 pub fn login(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
     if let Some(current) = context.session.login() {
@@ -13,7 +14,11 @@ pub fn login(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Resu
     let username = username(invocation)?;
     let role = role(invocation)?;
     let password = context.secret(invocation, "password", &username)?;
-    let login = context.hsm.login(&username, role, &password)?;
+    let login = if invocation.spec.id == CommandId::LoginMfaTokenSign {
+        mfa::login(context, invocation, &username, role, &password)?
+    } else {
+        context.hsm.login(&username, role, &password)?
+    };
     let reply = UserRef {
         username: login.username.clone(),
         role: login.role,

@@ -1,5 +1,6 @@
-//! MFA (token-sign): `login ... mfa-token-sign` and `user change-mfa token-sign`, whose
-//! unsigned tokens go to a file and come back signed, through a prompt or a second run.
+//! MFA (token-sign): the second factor of `login ... mfa-token-sign`, and `user change-mfa
+//! token-sign`; their unsigned tokens go to a file and come back signed, through a prompt or a
+//! second run.
 
 use super::quorum::{approval, read_token_file};
 use super::{Context, Reply, ReplyData, UserRef, actor, role, text, user_path, username};
@@ -7,38 +8,34 @@ use super::{user::check_may_change, write_private_file};
 use crate::backend::hsm::quorum::{
     MfaChange, MfaRegistration, SignedHsmToken, TokenFile, new_mfa_token_file, signed_hsm_tokens,
 };
+use crate::backend::hsm::{Login, Role};
 use crate::error::{Error, Result};
 use crate::intake;
 use crate::parse::Invocation;
+use crate::secret::Secret;
 
 /// The CloudHSM CLI's question for the signed file.
 const SIGNED_FILE_PROMPT: &str =
     "Enter signed token file path (press enter if same as the unsigned token file):";
 const PUBLIC_KEY_PROMPT: &str = "Enter public key PEM file path:";
 
-pub fn login(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {
-    if let Some(current) = context.session.login() {
-        return Err(Error::AlreadyLoggedIn {
-            username: current.username.clone(),
-        });
-    }
-    let username = username(invocation)?;
-    let role = role(invocation)?;
-    let password = context.secret(invocation, "password", &username)?;
-    let tokens = match completed_run(context, invocation, &username)? {
+/// The second factor of `login ... mfa-token-sign`: the signed tokens of an earlier run, or of
+/// tokens issued now; the login happens only with both factors.
+pub(super) fn login(
+    context: &mut Context<'_>,
+    invocation: &Invocation<'_>,
+    username: &str,
+    role: Role,
+    password: &Secret,
+) -> Result<Login> {
+    let tokens = match completed_run(context, invocation, username)? {
         Some(tokens) => tokens,
         None => {
-            let digests = context.hsm.begin_mfa_login(&username, role)?;
+            let digests = context.hsm.begin_mfa_login(username, role)?;
             signed_answer(context, invocation, &digests)?
         }
     };
-    let login = context.hsm.mfa_login(&username, role, &password, &tokens)?;
-    let reply = UserRef {
-        username: login.username.clone(),
-        role: login.role,
-    };
-    context.session.set_login(login);
-    Ok(Reply::data(ReplyData::User(reply)))
+    context.hsm.mfa_login(username, role, password, &tokens)
 }
 
 pub fn change_mfa(context: &mut Context<'_>, invocation: &mut Invocation<'_>) -> Result<Reply> {

@@ -75,6 +75,19 @@ fn alice_with_mfa(shell: &mut LiveShell, dir: &Path) {
     ok(shell.run("logout"));
 }
 
+/// A state in `dir/state` where alice has her MFA key; the shell that made it has ended.
+fn state_with_alice(dir: &Path) -> PathBuf {
+    let state = dir.join("state");
+    let mut setup = Test::new()
+        .state(&state)
+        .secrets(SECRETS)
+        .arg("--keep-going")
+        .start();
+    alice_with_mfa(&mut setup, dir);
+    let _ = setup.finish();
+    state
+}
+
 #[test]
 fn openssl_signatures_register_the_mfa_key_and_log_in() {
     let dir = tempfile::tempdir().unwrap();
@@ -187,14 +200,7 @@ fn the_secrets_file_names_the_signed_file_and_token_files_are_narrowed_to_0600()
     fs::write(&tokens, "old").unwrap();
     fs::set_permissions(&tokens, fs::Permissions::from_mode(0o644)).unwrap();
     let secrets = format!("{SECRETS}alice.signed-token={}\n", tokens.display());
-    let state = dir.path().join("state");
-    let mut setup = Test::new()
-        .state(&state)
-        .secrets(SECRETS)
-        .arg("--keep-going")
-        .start();
-    alice_with_mfa(&mut setup, dir.path());
-    let _ = setup.finish();
+    let state = state_with_alice(dir.path());
     let mut shell = Test::new()
         .state(&state)
         .secrets(&secrets)
@@ -259,14 +265,7 @@ fn no_signature_or_private_key_reaches_the_transcript_or_the_state() {
 fn at_the_prompt_the_shell_asks_for_the_signed_file_and_enter_means_the_same_file() {
     use crate::repl::{PROMPT, answer_password, expect, spawn_shell};
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("state");
-    let mut setup = Test::new()
-        .state(&state)
-        .secrets(SECRETS)
-        .arg("--keep-going")
-        .start();
-    alice_with_mfa(&mut setup, dir.path());
-    let _ = setup.finish();
+    let state = state_with_alice(dir.path());
     let tokens = dir.path().join("login.json");
     let mut shell = spawn_shell(
         dir.path(),
