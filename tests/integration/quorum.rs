@@ -228,3 +228,32 @@ fn no_private_key_reaches_the_transcript_or_the_state() {
         }
     }
 }
+
+#[test]
+fn changing_another_users_mfa_is_a_user_service_operation() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let mut shell = ceremony_shell(Test::new(), dir.path());
+    let deregister = "user change-mfa token-sign --username officer3 --role admin --deregister --change-password quorum-officer-3";
+    assert_eq!(
+        shell.run(deregister),
+        json!({"error_code": 1, "data": "Quorum approval is required for this operation"})
+    );
+    let token = dir.path().join("user.json");
+    user_token(&mut shell, &token);
+    sign(&mut shell, &token, "officer2");
+    sign(&mut shell, &token, "officer3");
+    ok(shell.run(&format!("{deregister} --approval {}", token.display())));
+    // Deregistering MFA drops officer3's quorum key too.
+    let users = ok(shell.run("user list"));
+    let officer3 = users["data"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["username"] == "officer3")
+        .unwrap()
+        .clone();
+    assert_eq!(officer3["quorum"], json!([]));
+    assert_eq!(officer3["mfa"], json!([]));
+    ok(shell.run("logout"));
+    assert_eq!(shell.finish().code(), Some(1));
+}
