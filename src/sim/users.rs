@@ -19,13 +19,15 @@ pub struct UserRecord {
     pub locked: bool,
 }
 
-/// All users of a cluster in `user list` form, ordered by username.
+/// All users of a cluster in `user list` form as the CloudHSM CLI orders them: the built-in
+/// `admin` first, the built-in `app_user` last, the others by username.
 pub fn list(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<UserInfo>> {
     let mut statement = tx.prepare_cached(
         "SELECT users.username, role, locked, k.mfa_key IS NOT NULL, k.quorum_key IS NOT NULL
          FROM users LEFT JOIN token_sign_keys AS k
              ON k.cluster_id = users.cluster_id AND k.username = users.username
-         WHERE users.cluster_id = ?1 ORDER BY users.username",
+         WHERE users.cluster_id = ?1
+         ORDER BY users.username = ?2 DESC, users.username = ?3, users.username",
     )?;
     let registered = |yes: bool| {
         if yes {
@@ -35,7 +37,7 @@ pub fn list(tx: &Transaction<'_>, cluster_id: &str) -> Result<Vec<UserInfo>> {
         }
     };
     let users = statement
-        .query_map([cluster_id], |row| {
+        .query_map([cluster_id, BUILT_IN_ADMIN, APPLIANCE_USER], |row| {
             Ok(UserInfo {
                 username: row.get(0)?,
                 role: role_at(row, 1)?,

@@ -39,19 +39,16 @@ pub fn listed(username: &str, role: &str, locked: bool) -> Value {
     })
 }
 
-/// The `user list` envelope of an activated cluster with `extra` users (not locked), sorted by
-/// username as the list is.
+/// The `user list` envelope of an activated cluster with `extra` users (not locked), in the
+/// list's order: `admin` first, `app_user` last, the others by username.
 pub fn user_list_with(extra: &[(&str, &str)]) -> Value {
-    let mut users: Vec<(String, String)> = vec![
-        ("admin".into(), "admin".into()),
-        ("app_user".into(), "internal(APPLIANCE_USER)".into()),
-    ];
-    users.extend(
-        extra
-            .iter()
-            .map(|(name, role)| ((*name).to_owned(), (*role).to_owned())),
-    );
+    let mut users: Vec<(String, String)> = extra
+        .iter()
+        .map(|(name, role)| ((*name).to_owned(), (*role).to_owned()))
+        .collect();
     users.sort();
+    users.insert(0, ("admin".into(), "admin".into()));
+    users.push(("app_user".into(), "internal(APPLIANCE_USER)".into()));
     let entries: Vec<Value> = users
         .iter()
         .map(|(name, role)| listed(name, role, false))

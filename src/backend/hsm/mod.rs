@@ -211,7 +211,7 @@ pub trait HsmBackend {
 
     fn logout(&mut self, login: &Login) -> Result<()>;
 
-    /// All users, ordered by username.
+    /// All users: the built-in admin first, the appliance user last, the others by username.
     fn list_users(&mut self) -> Result<Vec<UserInfo>>;
 
     /// Whether a user of this name (and `role`, when given) exists, asked before a command

@@ -111,7 +111,7 @@ fn the_user_lifecycle_enforces_every_rule() {
         .into_iter()
         .map(|user| user.username)
         .collect();
-    assert_eq!(names, ["admin", "alice", "app_user", "kmsuser"]);
+    assert_eq!(names, ["admin", "alice", "kmsuser", "app_user"]);
 
     // A crypto user may change only its own password, even while logged in.
     let kmsuser = hsm
