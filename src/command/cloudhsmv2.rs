@@ -94,6 +94,7 @@ pub fn create_cluster(context: &mut Context<'_>, invocation: &Invocation<'_>) ->
         hsm_type: text(invocation, "hsm-type"),
         subnet_ids: invocation.list("subnet-ids"),
         source_backup_id: invocation.text("source-backup-id"),
+        mode: invocation.text("mode"),
     };
     let cluster = control_plane(context, invocation)?.create_cluster(&request)?;
     Ok(Reply::data(ReplyData::ClusterReply(ClusterReply {

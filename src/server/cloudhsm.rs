@@ -64,6 +64,7 @@ pub fn call(
                 hsm_type: input.required_string("HsmType")?,
                 subnet_ids: &subnet_ids,
                 source_backup_id: input.string("SourceBackupId")?,
+                mode: input.string("Mode")?,
             };
             let cluster = control.create_cluster(&request).map_err(failed)?;
             Ok(json!({ "Cluster": to_json(cluster) }))

@@ -52,6 +52,8 @@ fn live_cluster(tx: &Transaction<'_>, cluster_id: &str) -> Result<Cluster> {
 /// What a restore takes from its backup: the backed-up cluster and its lineage.
 pub struct RestoreSource {
     pub backup_id: String,
+    /// The backed-up cluster's mode, which a restore keeps.
+    pub mode: String,
     pub source_cluster_id: String,
     pub cluster_certificate_pem: String,
 }
@@ -59,18 +61,67 @@ pub struct RestoreSource {
 /// The backup to restore, or CloudHsmResourceNotFoundException.
 pub fn restore_source(tx: &Transaction<'_>, backup_id: &str) -> Result<RestoreSource> {
     tx.prepare_cached(
-        "SELECT cluster_id, cluster_certificate_pem FROM backups
+        "SELECT cluster_id, cluster_certificate_pem, mode FROM backups
          WHERE backup_id = ?1 AND state = 'READY'",
     )?
     .query_row([backup_id], |row| {
         Ok(RestoreSource {
             backup_id: backup_id.to_owned(),
+            mode: row.get(2)?,
             source_cluster_id: row.get(0)?,
             cluster_certificate_pem: row.get(1)?,
         })
     })
     .optional()?
     .ok_or_else(|| cloudhsm_error(RESOURCE_NOT_FOUND, format!("Backup {backup_id} not found")))
+}
+
+/// The HSM type whose clusters may run in non-FIPS mode.
+const NON_FIPS_HSM_TYPE: &str = "hsm2m.medium";
+
+/// The mode of a new cluster: `FIPS` unless asked otherwise (hsm1.medium clusters are always
+/// FIPS), and a restore's is its backup's.
+fn cluster_mode(
+    request: &CreateClusterRequest<'_>,
+    restore: Option<&RestoreSource>,
+) -> Result<&'static str> {
+    let mode = match (request.mode, restore) {
+        (Some(mode), _) => mode,
+        (None, Some(source)) => source.mode.as_str(),
+        (None, None) => "FIPS",
+    };
+    let mode = match mode {
+        "FIPS" => "FIPS",
+        "NON_FIPS" => "NON_FIPS",
+        other => {
+            return Err(cloudhsm_error(
+                INVALID_REQUEST,
+                format!("Mode {other} is not supported: use FIPS or NON_FIPS"),
+            ));
+        }
+    };
+    if mode == "NON_FIPS" && request.hsm_type != NON_FIPS_HSM_TYPE {
+        return Err(cloudhsm_error(
+            INVALID_REQUEST,
+            format!(
+                "Mode NON_FIPS needs HsmType {NON_FIPS_HSM_TYPE}: {} clusters are FIPS only",
+                request.hsm_type
+            ),
+        ));
+    }
+    if let Some(source) = restore
+        && source.mode != mode
+    {
+        return Err(cloudhsm_error(
+            INVALID_REQUEST,
+            format!(
+                "Backup {} is of a {} cluster, and a backup restores only into a cluster of the \
+                 same mode",
+                source.backup_id, source.mode
+            ),
+        ));
+    }
+    Ok(mode)
 }
 
 /// Inserts the cluster row, its subnet mapping and a new security group. Returns the new ID.
@@ -98,6 +149,7 @@ pub fn create_cluster(
             "SubnetIds needs at least one subnet",
         ));
     }
+    let mode = cluster_mode(request, restore)?;
     let mut vpc: Option<String> = None;
     let mut mapping: Vec<(String, String)> = Vec::new();
     for subnet_id in request.subnet_ids {
@@ -173,7 +225,7 @@ pub fn create_cluster(
                                security_group_id, backup_retention_days, source_backup_id,
                                cluster_certificate_pem, trust_anchor_pem, activated, created_at,
                                cluster_csr_pem)
-         VALUES (?1, ?2, ?3, ?4, 'FIPS', 'IPV4', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         VALUES (?1, ?2, ?3, ?4, ?14, 'IPV4', ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         params![
             cluster_id,
             region,
@@ -188,6 +240,7 @@ pub fn create_cluster(
             activated,
             now_unix,
             csr,
+            mode,
         ],
     )?;
     for (zone, subnet_id) in &mapping {

@@ -227,10 +227,12 @@ fn a_new_cluster_is_created_initialized_given_an_hsm_and_deleted() {
         .trim_end_matches([',', '.', ':'])
         .to_owned();
     let created = shell.run(&format!(
-        "cloudhsmv2 create-cluster --hsm-type hsm2m.medium --subnet-ids {SUBNET_A} {subnet_id}"
+        "cloudhsmv2 create-cluster --hsm-type hsm2m.medium --subnet-ids {SUBNET_A} {subnet_id} \
+         --mode NON_FIPS"
     ));
     let cluster = &created["data"]["Cluster"];
     assert_eq!(cluster["State"], "UNINITIALIZED", "{created}");
+    assert_eq!(cluster["Mode"], "NON_FIPS");
     assert_eq!(cluster["VpcId"], VPC_ID);
     assert_eq!(cluster["SubnetMapping"]["us-east-1c"], subnet_id.as_str());
     assert!(

@@ -286,6 +286,8 @@ pub struct CreateClusterRequest<'a> {
     pub hsm_type: &'a str,
     pub subnet_ids: &'a [String],
     pub source_backup_id: Option<&'a str>,
+    /// `FIPS` or `NON_FIPS`; `None`: FIPS for a new cluster, the backup's for a restore.
+    pub mode: Option<&'a str>,
 }
 
 /// How `InitializeCluster` gets its certificates.

@@ -108,6 +108,11 @@ impl ClusterControl for AwsClusterControl {
             .hsm_type(request.hsm_type)
             .set_subnet_ids(Some(request.subnet_ids.to_vec()))
             .set_source_backup_id(request.source_backup_id.map(str::to_owned))
+            .set_mode(
+                request
+                    .mode
+                    .map(aws_sdk_cloudhsmv2::types::ClusterMode::from),
+            )
             .send();
         let output = self.clients.call(Service::CloudHsm, sent)?;
         convert::cluster(convert::required(output.cluster(), "Cluster")?)

@@ -26,6 +26,7 @@ fn new_cluster(hsm: &mut SimHsm) -> String {
         hsm_type: "hsm1.medium",
         subnet_ids: &subnets,
         source_backup_id: None,
+        mode: None,
     })
     .unwrap()
     .cluster_id
