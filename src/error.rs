@@ -215,6 +215,14 @@ pub enum Error {
         "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// A key type or mechanism the cluster's HSM type or mode does not offer.
+    #[error("{what} needs {needs}, and cluster {cluster_id} is {has}")]
+    ClusterLacks {
+        what: &'static str,
+        needs: &'static str,
+        cluster_id: String,
+        has: String,
+    },
     /// Key quorum flags given alone, or with a value that turns no quorum on.
     #[error("The manage key and use key quorum values must be set to a value greater than 1")]
     KeyQuorumPair,

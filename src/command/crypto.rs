@@ -29,6 +29,10 @@ fn mechanism(invocation: &Invocation<'_>) -> Result<SignMechanism> {
                 salt_length: required_size(invocation, "salt-length")?,
             }
         }
+        CommandId::CryptoSignEd25519 | CommandId::CryptoVerifyEd25519 => SignMechanism::Ed25519,
+        CommandId::CryptoSignEd25519ph | CommandId::CryptoVerifyEd25519ph => {
+            SignMechanism::Ed25519ph
+        }
         _ => SignMechanism::Ecdsa,
     })
 }
@@ -41,11 +45,21 @@ fn with_request<T>(
     let data = read_blob(invocation, "data", "data-path")?;
     let key_filter = filter(invocation, "key-filter")?;
     let approval = approval(invocation)?;
+    let mechanism = mechanism(invocation)?;
+    // PureEdDSA takes neither: it hashes the whole message with SHA-512 itself.
+    let (hash, data_type) = if mechanism == SignMechanism::Ed25519 {
+        (Hash::Sha512, DataType::Raw)
+    } else {
+        (
+            Hash::parse(required(invocation, "hash-function")?)?,
+            DataType::parse(required(invocation, "data-type")?)?,
+        )
+    };
     f(&SignRequest {
         key_filter: &key_filter,
-        mechanism: mechanism(invocation)?,
-        hash: Hash::parse(required(invocation, "hash-function")?)?,
-        data_type: DataType::parse(required(invocation, "data-type")?)?,
+        mechanism,
+        hash,
+        data_type,
         data: &data,
         approval: approval.as_ref(),
     })

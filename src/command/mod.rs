@@ -231,10 +231,14 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         | CommandId::KeyUnwrapRsaPkcs => wrap::unwrap(context, &invocation),
         CommandId::CryptoSignRsaPkcs
         | CommandId::CryptoSignRsaPkcsPss
-        | CommandId::CryptoSignEcdsa => crypto::sign(context, &invocation),
+        | CommandId::CryptoSignEcdsa
+        | CommandId::CryptoSignEd25519
+        | CommandId::CryptoSignEd25519ph => crypto::sign(context, &invocation),
         CommandId::CryptoVerifyRsaPkcs
         | CommandId::CryptoVerifyRsaPkcsPss
-        | CommandId::CryptoVerifyEcdsa => crypto::verify(context, &invocation),
+        | CommandId::CryptoVerifyEcdsa
+        | CommandId::CryptoVerifyEd25519
+        | CommandId::CryptoVerifyEd25519ph => crypto::verify(context, &invocation),
         CommandId::Cloudhsmv2DescribeClusters => {
             cloudhsmv2::describe_clusters(context, &invocation)
         }

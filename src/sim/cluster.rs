@@ -210,6 +210,14 @@ pub fn state(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<String>> {
     Ok(state)
 }
 
+/// The cluster's HSM type and mode (`hsm2m.medium`, `NON_FIPS`), if the cluster exists.
+pub fn type_and_mode(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<(String, String)>> {
+    Ok(tx
+        .prepare_cached("SELECT hsm_type, mode FROM clusters WHERE cluster_id = ?1")?
+        .query_row([cluster_id], |row| Ok((row.get(0)?, row.get(1)?)))
+        .optional()?)
+}
+
 /// The cluster's HSM type (`hsm1.medium`, `hsm2m.medium`), if the cluster exists.
 pub fn hsm_type(tx: &Transaction<'_>, cluster_id: &str) -> Result<Option<String>> {
     Ok(tx

@@ -122,3 +122,44 @@ pub fn recorded_logins(dir: &Path) -> Vec<String> {
         .collect::<Result<_, _>>()
         .expect("cannot read a login")
 }
+
+/// Makes a new hsm2m.medium cluster of `mode` (`FIPS` or `NON_FIPS`) in the shell's simulated
+/// VPC with two HSMs, initialises it, points the HSM commands at it and activates it with the
+/// secrets file's admin password; its ID.
+pub fn new_hsm2m_cluster(shell: &mut crate::test::LiveShell, mode: &str) -> String {
+    let run_ok = |shell: &mut crate::test::LiveShell, line: &str| {
+        let reply = shell.run(line);
+        assert_eq!(reply["error_code"], 0, "{line}: {reply}");
+        reply
+    };
+    let first = run_ok(shell, "cloudhsmv2 describe-clusters");
+    let mapping = first["data"]["Clusters"][0]["SubnetMapping"]
+        .as_object()
+        .expect("a subnet mapping")
+        .clone();
+    let subnets: Vec<&str> = mapping.values().filter_map(Value::as_str).collect();
+    let created = run_ok(
+        shell,
+        &format!(
+            "cloudhsmv2 create-cluster --hsm-type hsm2m.medium --mode {mode} --subnet-ids {}",
+            subnets.join(" ")
+        ),
+    );
+    let cluster_id = created["data"]["Cluster"]["ClusterId"]
+        .as_str()
+        .expect("a cluster ID")
+        .to_owned();
+    for zone in mapping.keys() {
+        run_ok(
+            shell,
+            &format!("cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone {zone}"),
+        );
+    }
+    run_ok(
+        shell,
+        &format!("cloudhsmv2 initialize-cluster --cluster-id {cluster_id} --generate-customer-ca"),
+    );
+    run_ok(shell, &format!("sim use-cluster --cluster-id {cluster_id}"));
+    run_ok(shell, "cluster activate");
+    cluster_id
+}

@@ -3,6 +3,7 @@
 //! protected operation refused without them and run with them; and the cluster service, which
 //! only hsm2m.medium clusters have.
 
+use crate::fixtures::new_hsm2m_cluster;
 use crate::test::{LiveShell, Test};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -309,36 +310,7 @@ fn only_hsm2m_medium_clusters_have_the_cluster_service() {
             .contains("the cluster service (mTLS) exists on hsm2m.medium clusters only")
     );
     ok(shell.run("logout"));
-    let subnets =
-        ok(shell.run("cloudhsmv2 describe-clusters"))["data"]["Clusters"][0]["SubnetMapping"]
-            .as_object()
-            .unwrap()
-            .values()
-            .map(|subnet| subnet.as_str().unwrap().to_owned())
-            .collect::<Vec<_>>()
-            .join(" ");
-    let created = ok(shell.run(&format!(
-        "cloudhsmv2 create-cluster --hsm-type hsm2m.medium --subnet-ids {subnets}"
-    )));
-    let cluster_id = created["data"]["Cluster"]["ClusterId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let zone = created["data"]["Cluster"]["SubnetMapping"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .next()
-        .unwrap()
-        .clone();
-    ok(shell.run(&format!(
-        "cloudhsmv2 create-hsm --cluster-id {cluster_id} --availability-zone {zone}"
-    )));
-    ok(shell.run(&format!(
-        "cloudhsmv2 initialize-cluster --cluster-id {cluster_id} --generate-customer-ca"
-    )));
-    ok(shell.run(&format!("sim use-cluster --cluster-id {cluster_id}")));
-    ok(shell.run("cluster activate"));
+    new_hsm2m_cluster(&mut shell, "FIPS");
     assert_eq!(
         ok(shell.run("quorum token-sign list-quorum-values"))["data"],
         json!({"user": 1, "quorum": 1, "cluster": 1})

@@ -10,6 +10,7 @@ mod concurrency;
 mod conformance;
 mod crash;
 mod demo;
+mod eddsa;
 mod file_arguments;
 mod fixtures;
 mod golden;

@@ -433,6 +433,15 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
          between crypto users, which a PKCS#11 token does not have: its one crypto user owns \
          every private key"
     );
+    assert_eq!(
+        failure(
+            &mut shell,
+            "key generate-asymmetric-pair ec --public-label p --private-label q --curve ed25519"
+        ),
+        "'--curve ed25519' is not available with this HSM backend: it needs EdDSA keys, which \
+         the shell makes on the simulator's hsm2m.medium non-FIPS clusters only, not through \
+         PKCS#11"
+    );
     // Key quorum values and approvals are the simulator's too.
     let dir = tempfile::tempdir().unwrap();
     let approval = dir.path().join("approval.json");

@@ -125,6 +125,10 @@ pub enum SignMechanism {
     /// ECDSA; signatures are the fixed-size `r ‖ s` of AWS's examples, not DER. With
     /// `DataType::Digest` the data is the bare hash.
     Ecdsa,
+    /// PureEdDSA (RFC 8032 Ed25519) over at most 16,000 bytes; takes no hash.
+    Ed25519,
+    /// HashEdDSA (Ed25519ph) over SHA-512; with `DataType::Digest` the data is that digest.
+    Ed25519ph,
 }
 
 impl SignMechanism {
@@ -133,7 +137,14 @@ impl SignMechanism {
             SignMechanism::RsaPkcs => "rsa-pkcs",
             SignMechanism::RsaPkcsPss { .. } => "rsa-pkcs-pss",
             SignMechanism::Ecdsa => "ecdsa",
+            SignMechanism::Ed25519 => "ed25519",
+            SignMechanism::Ed25519ph => "ed25519ph",
         }
+    }
+
+    /// Whether it signs with an Edwards (EdDSA) key.
+    pub fn is_eddsa(&self) -> bool {
+        matches!(self, SignMechanism::Ed25519 | SignMechanism::Ed25519ph)
     }
 }
 

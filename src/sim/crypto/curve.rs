@@ -13,6 +13,8 @@ const PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045
 const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const SECP521R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 const SECP256K1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.10");
+/// `id-Ed25519` (RFC 8410): the SubjectPublicKeyInfo algorithm itself, with no parameters.
+pub(crate) const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 
 /// Which library signs on a curve. aws-lc-rs has no P-224, so RustCrypto's `p224` does.
 pub(crate) enum CurveEngine {
@@ -25,6 +27,8 @@ pub(crate) enum CurveEngine {
         digest: &'static digest::Algorithm,
     },
     RustCryptoP224,
+    /// aws-lc-rs's Ed25519, and AWS-LC's Ed25519ph.
+    Ed25519,
 }
 
 /// The cryptographic facts of a domain [`Curve`].
@@ -35,7 +39,7 @@ pub(crate) trait CurveCrypto: Copy {
     /// The size of a scalar or a coordinate in bytes.
     fn field_bytes(self) -> usize;
 
-    /// The length of an uncompressed X9.62 point, `04 ‖ x ‖ y`.
+    /// The length of an uncompressed X9.62 point, `04 ‖ x ‖ y` (an Edwards key's 32 bytes).
     fn uncompressed_point_len(self) -> usize;
 
     /// Which library signs on this curve, and with which algorithms.
@@ -50,25 +54,31 @@ impl CurveCrypto for Curve {
             Curve::Secp384r1 => SECP384R1,
             Curve::Secp521r1 => SECP521R1,
             Curve::Secp256k1 => SECP256K1,
+            Curve::Ed25519 => ED25519,
         }
     }
 
     fn field_bytes(self) -> usize {
         match self {
             Curve::Secp224r1 => 28,
-            Curve::Prime256v1 | Curve::Secp256r1 | Curve::Secp256k1 => 32,
+            Curve::Prime256v1 | Curve::Secp256r1 | Curve::Secp256k1 | Curve::Ed25519 => 32,
             Curve::Secp384r1 => 48,
             Curve::Secp521r1 => 66,
         }
     }
 
     fn uncompressed_point_len(self) -> usize {
+        if self.is_edwards() {
+            // An Edwards public key is its 32-byte encoding (RFC 8032), not an X9.62 point.
+            return self.field_bytes();
+        }
         1 + 2 * self.field_bytes()
     }
 
     fn engine(self) -> CurveEngine {
         let (signing, verification, digest) = match self {
             Curve::Secp224r1 => return CurveEngine::RustCryptoP224,
+            Curve::Ed25519 => return CurveEngine::Ed25519,
             Curve::Prime256v1 | Curve::Secp256r1 => (
                 &lc::ECDSA_P256_SHA256_FIXED_SIGNING,
                 &lc::ECDSA_P256_SHA256_FIXED,
@@ -117,6 +127,7 @@ pub(crate) fn curve_from_oid(oid: &ObjectIdentifier) -> Option<Curve> {
         Curve::Secp384r1,
         Curve::Secp521r1,
         Curve::Secp256k1,
+        Curve::Ed25519,
     ]
     .into_iter()
     .find(|curve| curve.ec_params_oid() == *oid)

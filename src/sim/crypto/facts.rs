@@ -2,7 +2,7 @@
 //! read from its SubjectPublicKeyInfo, and which algorithm a key blob belongs to.
 
 use super::crypto_error;
-use super::curve::{CurveCrypto, curve_from_oid};
+use super::curve::{CurveCrypto, ED25519, curve_from_oid};
 use super::material::{AsymmetricKind, PublicMaterial, SecretMaterial};
 use super::sign::SigningKey;
 use crate::backend::hsm::key::Curve;
@@ -28,7 +28,7 @@ pub enum PublicFacts {
         public_exponent: Vec<u8>,
         modulus_bits: usize,
     },
-    /// `ec-point`: the uncompressed X9.62 point `04 ‖ x ‖ y`.
+    /// `ec-point`: the uncompressed X9.62 point `04 ‖ x ‖ y`; for Ed25519 the 32-byte key.
     Ec { curve: Curve, point: Vec<u8> },
 }
 
@@ -74,6 +74,15 @@ pub fn public_facts(public: &PublicMaterial) -> Result<PublicFacts> {
                 modulus_bits,
             })
         }
+        AsymmetricKind::Ec(curve) if curve.is_edwards() => {
+            if key_bits.len() != curve.uncompressed_point_len() {
+                return Err(invalid("an Ed25519 public key is 32 bytes"));
+            }
+            Ok(PublicFacts::Ec {
+                curve,
+                point: key_bits.to_vec(),
+            })
+        }
         AsymmetricKind::Ec(curve) => {
             if key_bits.len() != curve.uncompressed_point_len() || key_bits[0] != 0x04 {
                 return Err(invalid(&format!(
@@ -107,9 +116,12 @@ fn kind_of(algorithm: &AlgorithmIdentifierRef<'_>) -> Result<AsymmetricKind> {
     if algorithm.oid == RSA_ENCRYPTION {
         return Ok(AsymmetricKind::Rsa);
     }
+    if algorithm.oid == ED25519 {
+        return Ok(AsymmetricKind::Ec(Curve::Ed25519));
+    }
     if algorithm.oid != EC_PUBLIC_KEY {
         return Err(crypto_error(format!(
-            "Unsupported key algorithm {}: only RSA and EC keys are supported",
+            "Unsupported key algorithm {}: only RSA, EC and Ed25519 keys are supported",
             algorithm.oid
         )));
     }

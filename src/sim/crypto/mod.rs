@@ -30,6 +30,7 @@ mod aes_wrap;
 mod check_value;
 mod curve;
 mod ecdsa;
+mod eddsa;
 mod facts;
 mod gcm;
 mod generate;

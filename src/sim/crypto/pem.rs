@@ -112,6 +112,11 @@ pub fn parse_public_der(der: &[u8]) -> Result<PublicMaterial> {
                 UnparsedPublicKey::new(verification, der).parse().is_ok()
             }
             CurveEngine::RustCryptoP224 => p224::PublicKey::from_public_key_der(der).is_ok(),
+            CurveEngine::Ed25519 => {
+                aws_lc_rs::signature::UnparsedPublicKey::new(&aws_lc_rs::signature::ED25519, der)
+                    .parse()
+                    .is_ok()
+            }
         },
     };
     if !valid {

@@ -101,7 +101,9 @@ fn algorithms(mechanism: &SignMechanism, hash: Hash) -> Result<Algorithms> {
                 verifying: &verifying[salt_length],
             })
         }
-        SignMechanism::Ecdsa => Err(crypto_error("ecdsa is not an RSA mechanism")),
+        SignMechanism::Ecdsa | SignMechanism::Ed25519 | SignMechanism::Ed25519ph => Err(
+            crypto_error(format!("{} is not an RSA mechanism", mechanism.name())),
+        ),
     }
 }
 

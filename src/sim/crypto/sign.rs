@@ -1,11 +1,13 @@
-//! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss` and `ecdsa` over
+//! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss`, `ecdsa`, `ed25519` and `ed25519ph` over
 //! raw data or a digest, with a parsed key that a caller keeps for fast repeated signing.
 
 use super::curve::{CurveCrypto, CurveEngine};
+use super::eddsa::Ed25519Signer;
+use super::facts::PublicFacts;
 use super::facts::{private_key_kind, public_facts};
 use super::hash::HashCrypto;
 use super::material::{AsymmetricKind, PublicMaterial, SecretMaterial};
-use super::{crypto_error, ecdsa, rsa_signature};
+use super::{crypto_error, ecdsa, eddsa, rsa_signature};
 use crate::backend::hsm::key::Curve;
 use crate::backend::hsm::mechanism::{DataType, Hash, SignMechanism};
 use crate::error::{Error, Result};
@@ -31,6 +33,7 @@ enum SigningEngine {
         digest: &'static aws_lc_rs::digest::Algorithm,
     },
     P224(p224::ecdsa::SigningKey),
+    Ed25519(Ed25519Signer),
 }
 
 impl SigningKey {
@@ -59,6 +62,9 @@ impl SigningKey {
                     p224::ecdsa::SigningKey::from_pkcs8_der(private.expose())
                         .map_err(|_| rejected())?,
                 ),
+                CurveEngine::Ed25519 => {
+                    SigningEngine::Ed25519(Ed25519Signer::from_pkcs8(private.expose())?)
+                }
             },
         };
         Ok(SigningKey { engine })
@@ -69,6 +75,7 @@ impl SigningKey {
             SigningEngine::Rsa(_) => AsymmetricKind::Rsa,
             SigningEngine::AwsLcEcdsa { curve, .. } => AsymmetricKind::Ec(*curve),
             SigningEngine::P224(_) => AsymmetricKind::Ec(Curve::Secp224r1),
+            SigningEngine::Ed25519(_) => AsymmetricKind::Ec(Curve::Ed25519),
         }
     }
 
@@ -88,6 +95,11 @@ impl SigningKey {
                 .to_public_key_der()
                 .map_err(|_| failed())?
                 .into_vec(),
+            SigningEngine::Ed25519(signer) => {
+                let der: PublicKeyX509Der<'_> =
+                    signer.pair().public_key().as_der().map_err(|_| failed())?;
+                der.as_ref().to_vec()
+            }
         };
         Ok(PublicMaterial::new(der))
     }
@@ -114,6 +126,10 @@ impl SigningKey {
             ) => ecdsa::sign_with_aws_lc(pair, *curve, digest, hash, data_type, data),
             (SigningEngine::P224(key), SignMechanism::Ecdsa) => {
                 ecdsa::sign_with_p224(key, hash, data_type, data)
+            }
+            (SigningEngine::Ed25519(signer), SignMechanism::Ed25519) => signer.sign(data),
+            (SigningEngine::Ed25519(signer), SignMechanism::Ed25519ph) => {
+                signer.sign_prehashed(hash, data_type, data)
             }
             _ => Err(wrong_key_kind(mechanism, self.kind())),
         }
@@ -150,12 +166,23 @@ pub fn verify(
     data: &[u8],
     signature: &[u8],
 ) -> Result<bool> {
-    match (public_facts(public)?.kind(), mechanism) {
+    let facts = public_facts(public)?;
+    match (facts.kind(), mechanism) {
         (AsymmetricKind::Rsa, SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. }) => {
             rsa_signature::verify(public, mechanism, hash, data_type, data, signature)
         }
-        (AsymmetricKind::Ec(curve), SignMechanism::Ecdsa) => {
+        (AsymmetricKind::Ec(curve), SignMechanism::Ecdsa) if !curve.is_edwards() => {
             ecdsa::verify(public, curve, hash, data_type, data, signature)
+        }
+        (AsymmetricKind::Ec(Curve::Ed25519), SignMechanism::Ed25519 | SignMechanism::Ed25519ph) => {
+            let PublicFacts::Ec { point, .. } = &facts else {
+                return Err(wrong_key_kind(mechanism, facts.kind()));
+            };
+            if *mechanism == SignMechanism::Ed25519 {
+                eddsa::verify(point, data, signature)
+            } else {
+                eddsa::verify_prehashed(point, hash, data_type, data, signature)
+            }
         }
         (kind, _) => Err(wrong_key_kind(mechanism, kind)),
     }
@@ -170,10 +197,16 @@ pub fn prehashed_input(
     data_type: DataType,
     data: &[u8],
 ) -> Result<Vec<u8>> {
+    if mechanism.is_eddsa() {
+        return Err(crypto_error(format!(
+            "{} signs whole messages: it has no prehashed PKCS#11 form here",
+            mechanism.name()
+        )));
+    }
     let digest = super::rsa_signature::signed_digest(mechanism, hash, data_type, data)?;
     match mechanism {
         SignMechanism::RsaPkcs => super::rsa_signature::digest_info(hash, digest.as_ref()),
-        SignMechanism::RsaPkcsPss { .. } | SignMechanism::Ecdsa => Ok(digest.as_ref().to_vec()),
+        _ => Ok(digest.as_ref().to_vec()),
     }
 }
 
@@ -202,8 +235,12 @@ fn kind_name(kind: AsymmetricKind) -> String {
 
 /// The error of signing or verifying with a key of the wrong algorithm for the mechanism.
 pub fn wrong_key_kind(mechanism: &SignMechanism, kind: AsymmetricKind) -> Error {
+    if *mechanism == SignMechanism::Ecdsa && kind == AsymmetricKind::Ec(Curve::Ed25519) {
+        return crypto_error("ecdsa does not sign with an ed25519 key: use ed25519 or ed25519ph");
+    }
     let needed = match mechanism {
         SignMechanism::Ecdsa => "an EC",
+        SignMechanism::Ed25519 | SignMechanism::Ed25519ph => "an EC ed25519",
         SignMechanism::RsaPkcs | SignMechanism::RsaPkcsPss { .. } => "an RSA",
     };
     crypto_error(format!(

@@ -5,8 +5,8 @@ use super::{SimHsm, check_actor, check_reader};
 use crate::backend::hsm::filter::{Filter, select_one};
 use crate::backend::hsm::key::{
     AsymmetricFacts, CheckValue, Creation, EcFacts, GeneratedPair, Key, KeyAttributes, KeyClass,
-    KeyLifetime, KeyListEntry, KeyListPage, KeyQuorumValues, KeyReference, KeyType, PairLengths,
-    RsaFacts, SecretKeyType, page,
+    KeyKind, KeyLifetime, KeyListEntry, KeyListPage, KeyQuorumValues, KeyReference, KeyType,
+    PairLengths, RsaFacts, SecretKeyType, page,
 };
 use crate::backend::hsm::mechanism::KeySpec;
 use crate::backend::hsm::quorum::{Approval, QuorumService};
@@ -98,6 +98,20 @@ pub(crate) fn length(bytes: usize) -> u32 {
 
 /// Checks that every user to share with is a crypto user other than the owner; a user named
 /// twice (in any case) is shared with once, as the stored shares and later listings show.
+/// Ed25519 keys exist only on hsm2m.medium clusters in non-FIPS mode.
+pub(crate) fn require_eddsa_cluster(tx: &Transaction<'_>, cluster_id: &str) -> Result<()> {
+    let (hsm_type, mode) = crate::sim::cluster::type_and_mode(tx, cluster_id)?.unwrap_or_default();
+    if hsm_type == "hsm2m.medium" && mode == "NON_FIPS" {
+        return Ok(());
+    }
+    Err(Error::ClusterLacks {
+        what: "An ed25519 key",
+        needs: "an hsm2m.medium cluster in NON_FIPS mode",
+        cluster_id: cluster_id.to_owned(),
+        has: format!("{hsm_type} in {mode} mode"),
+    })
+}
+
 /// A key's quorum values cannot exceed the users who could approve: its owner and the users it
 /// is shared with.
 pub(crate) fn check_quorum_bound(quorum: KeyQuorumValues, shared_users: usize) -> Result<()> {
@@ -188,6 +202,11 @@ impl KeyHome<'_> {
     ) -> Result<Key> {
         let (tx, cluster_id) = (self.tx, self.cluster_id);
         check_quorum_bound(quorum, share_with.len())?;
+        if let KeyKind::Ec(facts) = &attributes.kind
+            && facts.curve.is_edwards()
+        {
+            require_eddsa_cluster(tx, cluster_id)?;
+        }
         let reference = keys::next_reference(tx, cluster_id)?;
         let sealed = secret
             .map(|secret| {

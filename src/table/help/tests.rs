@@ -67,9 +67,13 @@ Commands:
   crypto sign rsa-pkcs                    Sign data with RSA PKCS #1 v1.5
   crypto sign rsa-pkcs-pss                Sign data with RSA-PSS
   crypto sign ecdsa                       Sign data with ECDSA (the signature is r and s, concatenated)
+  crypto sign ed25519                     Sign data with Ed25519 (PureEdDSA, RFC 8032)
+  crypto sign ed25519ph                   Sign data with Ed25519ph (HashEdDSA over SHA-512, RFC 8032)
   crypto verify rsa-pkcs                  Verify an RSA PKCS #1 v1.5 signature
   crypto verify rsa-pkcs-pss              Verify an RSA-PSS signature
   crypto verify ecdsa                     Verify an ECDSA signature
+  crypto verify ed25519                   Verify an Ed25519 (PureEdDSA) signature
+  crypto verify ed25519ph                 Verify an Ed25519ph (HashEdDSA) signature
   cloudhsmv2 describe-clusters            Describe the clusters (AWS CloudHSM v2 DescribeClusters)
   cloudhsmv2 describe-backups             Describe the cluster backups (AWS CloudHSM v2 DescribeBackups)
   cloudhsmv2 create-backup                Back up a cluster now (simulator convenience)

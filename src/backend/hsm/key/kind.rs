@@ -88,16 +88,19 @@ pub enum Curve {
     Secp384r1,
     Secp256k1,
     Secp521r1,
+    /// Edwards25519: EdDSA keys (`ed25519`, `ed25519ph`), on hsm2m.medium non-FIPS clusters.
+    Ed25519,
 }
 
 impl Curve {
-    pub const ALL: [Curve; 6] = [
+    pub const ALL: [Curve; 7] = [
         Curve::Prime256v1,
         Curve::Secp256r1,
         Curve::Secp224r1,
         Curve::Secp384r1,
         Curve::Secp256k1,
         Curve::Secp521r1,
+        Curve::Ed25519,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,11 +111,17 @@ impl Curve {
             Curve::Secp384r1 => "secp384r1",
             Curve::Secp256k1 => "secp256k1",
             Curve::Secp521r1 => "secp521r1",
+            Curve::Ed25519 => "ed25519",
         }
     }
 
     pub fn parse(text: &str) -> Option<Curve> {
         Curve::ALL.into_iter().find(|curve| curve.as_str() == text)
+    }
+
+    /// Whether keys on it sign with EdDSA rather than ECDSA.
+    pub fn is_edwards(self) -> bool {
+        self == Curve::Ed25519
     }
 
     /// Whether both names denote the same curve, so that a filter on `secp256r1` finds a key

@@ -196,6 +196,15 @@ impl Pkcs11Hsm {
     ) -> Result<GeneratedPair> {
         validate_spec(spec)?;
         refuse_shares(options.share_with)?;
+        if let KeySpec::Ec { curve } = spec
+            && curve.is_edwards()
+        {
+            return Err(Pkcs11Hsm::backend_lacks(
+                "--curve ed25519",
+                "EdDSA keys, which the shell makes on the simulator's hsm2m.medium non-FIPS \
+                 clusters only, not through PKCS#11",
+            ));
+        }
         let facts = match *spec {
             KeySpec::Rsa { .. } => AsymmetricFacts::Rsa(RsaFacts::new(&[], &[])),
             KeySpec::Ec { curve } => AsymmetricFacts::Ec(EcFacts {

@@ -161,9 +161,10 @@ fn combined(mechanism: &SignMechanism, hash: Hash) -> Option<Mechanism<'static>>
     })
 }
 
-/// The mechanism that signs over data the shell prepared (a DigestInfo or a bare hash).
-fn bare(mechanism: &SignMechanism, hash: Hash) -> Mechanism<'static> {
-    match mechanism {
+/// The mechanism that signs over data the shell prepared (a DigestInfo or a bare hash); EdDSA
+/// has none.
+fn bare(mechanism: &SignMechanism, hash: Hash) -> Option<Mechanism<'static>> {
+    Some(match mechanism {
         SignMechanism::RsaPkcs => Mechanism::RsaPkcs,
         SignMechanism::RsaPkcsPss {
             mgf: mgf_hash,
@@ -174,7 +175,8 @@ fn bare(mechanism: &SignMechanism, hash: Hash) -> Mechanism<'static> {
             s_len: (*salt_length as u64).into(),
         }),
         SignMechanism::Ecdsa => Mechanism::Ecdsa,
-    }
+        SignMechanism::Ed25519 | SignMechanism::Ed25519ph => return None,
+    })
 }
 
 /// How one `crypto sign`/`verify` runs on this module: the mechanism and the bytes it takes.
@@ -191,7 +193,13 @@ pub fn signing(
     {
         return Ok((combined, data.to_vec()));
     }
-    let bare = bare(mechanism, hash);
+    let Some(bare) = bare(mechanism, hash) else {
+        return Err(refused(format!(
+            "{}: EdDSA is the simulator's (hsm2m.medium non-FIPS clusters); the shell does not \
+             drive it on PKCS#11 modules",
+            mechanism.name()
+        )));
+    };
     if !supported.contains(&bare.mechanism_type()) {
         return Err(not_offered(&bare.mechanism_type(), mechanism.name()));
     }

@@ -60,8 +60,11 @@ fn spki_der(algorithm: AlgorithmIdentifierOwned, key: &[u8]) -> Result<PublicMat
 /// The curve whose `CKA_EC_PARAMS` (a named-curve OID in DER) these are; `prime256v1` for
 /// P-256, the name `--curve` offers first.
 pub fn curve_of(ec_params: &[u8]) -> Option<Curve> {
+    // Edwards keys are another PKCS#11 key type (CKK_EC_EDWARDS), which the shell does not
+    // drive on modules.
     Curve::ALL
         .into_iter()
+        .filter(|curve| !curve.is_edwards())
         .find(|curve| ec_params_der(*curve) == ec_params)
 }
 
@@ -90,6 +93,8 @@ fn bare_point_len(curve: Curve) -> usize {
         Curve::Secp224r1 => 28,
         Curve::Secp384r1 => 48,
         Curve::Secp521r1 => 66,
+        // An Edwards key is its 32-byte encoding, not an X9.62 point.
+        Curve::Ed25519 => return 32,
     };
     1 + 2 * field_bytes
 }

@@ -364,7 +364,7 @@ fn bad_assignment_words_are_refused_by_name() {
     );
     assert_eq!(
         message(AttributeAssignment::parse("curve=p256").unwrap_err()),
-        "Invalid value for attribute curve: expected one of prime256v1, secp256r1, secp224r1, secp384r1, secp256k1, secp521r1, not 'p256'"
+        "Invalid value for attribute curve: expected one of prime256v1, secp256r1, secp224r1, secp384r1, secp256k1, secp521r1, ed25519, not 'p256'"
     );
     assert_eq!(
         message(AttributeAssignment::parse("modulus-size-bits=+2048").unwrap_err()),
