@@ -10,8 +10,9 @@
 //! them.
 //!
 //! Every primitive comes from a maintained library: `aws-lc-rs` for RSA, ECDSA on P-256, P-384,
-//! P-521 and secp256k1, AES-GCM, AES-ECB/CTR, RSA-OAEP and PKCS#1 encryption and the digests;
-//! RustCrypto's `p224` for secp224r1, `aes-kw` for RFC 3394/5649 key wrap, `block-padding` for
+//! P-521 and secp256k1, Ed25519, AES-GCM, AES-ECB/CTR, RSA-OAEP and PKCS#1 encryption and the digests;
+//! AWS-LC's own Ed25519ph through `aws-lc-sys` (the one `unsafe` call site, in `eddsa`, since
+//! aws-lc-rs does not wrap it); RustCrypto's `p224` for secp224r1, `aes-kw` for RFC 3394/5649 key wrap, `block-padding` for
 //! the wrap paddings, and `der`/`spki`/`pkcs1`/`pkcs8`/`sec1` for every ASN.1 and PEM structure.
 //!
 //! - `material`: the key bytes ([`SecretMaterial`], [`PublicMaterial`]) and [`AsymmetricKind`].

@@ -1,5 +1,6 @@
-//! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss`, `ecdsa`, `ed25519` and `ed25519ph` over
-//! raw data or a digest, with a parsed key that a caller keeps for fast repeated signing.
+//! `crypto sign` and `crypto verify`: the mechanisms `rsa-pkcs`, `rsa-pkcs-pss`, `ecdsa`,
+//! `ed25519` and `ed25519ph` over raw data or a digest, with a parsed key that a caller keeps for
+//! fast repeated signing.
 
 use super::curve::{CurveCrypto, CurveEngine};
 use super::eddsa::Ed25519Signer;
