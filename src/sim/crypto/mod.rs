@@ -21,7 +21,7 @@
 //! - `generate`: making the key a `KeySpec` asks for, once it validates.
 //! - `facts`: what the attribute table shows about a public key.
 //! - `check_value`: the 3-byte key check value.
-//! - `sign` (with `rsa_signature` and `ecdsa`): sign and verify per CLI mechanism.
+//! - `sign` (with `rsa_signature`, `ecdsa` and `eddsa`): sign and verify per CLI mechanism.
 //! - `wrap` (with `aes_wrap`, `gcm` and `rsa_wrap`): key wrap and unwrap per CLI mechanism.
 //! - `pem`: SubjectPublicKeyInfo PEM in and out, and the reference PEM of `key generate-file`.
 //! - `symmetric`: AES-GCM encryption of caller data (KMS Encrypt/Decrypt) and random bytes.
