@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Verifies SHA-256 signatures made by the benchmarks with openssl (shared by bench-keys.sh and
-bench-pkcs11.sh): a sample of a shell batch's `crypto sign` replies (the batch output, whose first
-line is the login), or signature files. RSA signatures are PKCS#1 v1.5; ECDSA ones are the CLI's
-raw r||s, which are turned into the DER openssl reads. Exits 1, naming the signature, when one
-does not verify or the sample is short.
+"""Verifies signatures made by the benchmarks with openssl (shared by bench-keys.sh,
+bench-pkcs11.sh and bench-eddsa.sh): a sample of a shell batch's `crypto sign` replies (the batch
+output, whose first line is the login), or signature files. RSA signatures are PKCS#1 v1.5 over
+SHA-256; ECDSA ones are the CLI's raw r||s over SHA-256, which are turned into the DER openssl
+reads; Ed25519 ones are PureEdDSA over the data (`openssl pkeyutl -verify -rawin`). Exits 1,
+naming the signature, when one does not verify or the sample is short.
 
-  verify-signatures.py rsa|ec PUBLIC_PEM DATA_FILE --batch OUTPUT --samples N
-  verify-signatures.py rsa|ec PUBLIC_PEM DATA_FILE --files SIGNATURE...
+  verify-signatures.py rsa|ec|ed25519 PUBLIC_PEM DATA_FILE --batch OUTPUT --samples N
+  verify-signatures.py rsa|ec|ed25519 PUBLIC_PEM DATA_FILE --files SIGNATURE...
 """
 import argparse
 import base64
@@ -42,7 +43,7 @@ def batch_sample(output, samples):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("kind", choices=["rsa", "ec"])
+    parser.add_argument("kind", choices=["rsa", "ec", "ed25519"])
     parser.add_argument("public_pem")
     parser.add_argument("data_file")
     source = parser.add_mutually_exclusive_group(required=True)
@@ -59,10 +60,16 @@ def main():
         for name, signature in signatures:
             with open(path, "wb") as file:
                 file.write(der_ecdsa(signature) if args.kind == "ec" else signature)
-            result = subprocess.run(
-                ["openssl", "dgst", "-sha256", "-verify", args.public_pem, "-signature", path,
-                 args.data_file], capture_output=True, text=True)
-            if result.returncode != 0 or result.stdout.strip() != "Verified OK":
+            if args.kind == "ed25519":
+                command = ["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", args.public_pem,
+                           "-rawin", "-in", args.data_file, "-sigfile", path]
+                verified = "Signature Verified Successfully"
+            else:
+                command = ["openssl", "dgst", "-sha256", "-verify", args.public_pem,
+                           "-signature", path, args.data_file]
+                verified = "Verified OK"
+            result = subprocess.run(command, capture_output=True, text=True)
+            if result.returncode != 0 or result.stdout.strip() != verified:
                 sys.exit(f"verify-signatures: the {args.kind} signature of {name} does not verify "
                          f"with openssl: {result.stdout.strip()} {result.stderr.strip()}")
     print(f"verify-signatures: {len(signatures)} {args.kind} signatures verify with openssl",
