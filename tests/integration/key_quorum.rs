@@ -324,3 +324,46 @@ fn only_hsm2m_medium_clusters_have_the_cluster_service() {
     ok(shell.run("logout"));
     let _ = shell.finish();
 }
+
+#[test]
+fn a_wrap_uses_both_approvals_or_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut shell = crypto_users(dir.path());
+    for (label, attributes) in [("payload", "extractable=true"), ("wrapper", "wrap=true")] {
+        ok(shell.run(&format!(
+            "key generate-symmetric aes --label {label} --key-length-bytes 32 \
+             --share-crypto-users bob --attributes {attributes} \
+             --manage-key-quorum-value 2 --use-key-quorum-value 2"
+        )));
+    }
+    let both = [("alice", "officer2"), ("bob", "officer3")];
+    let payload = dir.path().join("payload.json");
+    approval(
+        &mut shell,
+        &payload,
+        "key-management",
+        "attr.label=payload",
+        &both,
+    );
+    let wrap = format!(
+        "key wrap aes-pkcs5-pad --payload-filter attr.label=payload \
+         --wrapping-filter attr.label=wrapper --payload-approval {}",
+        payload.display()
+    );
+    // The wrapping key's approval is missing: the payload's token is not used up.
+    assert_eq!(refused(shell.run(&wrap)), REQUIRED);
+    let wrapping = dir.path().join("wrapping.json");
+    approval(
+        &mut shell,
+        &wrapping,
+        "key-management",
+        "attr.label=wrapper",
+        &both,
+    );
+    ok(shell.run(&format!(
+        "{wrap} --wrapping-approval {}",
+        wrapping.display()
+    )));
+    ok(shell.run("logout"));
+    let _ = shell.finish();
+}

@@ -171,18 +171,21 @@ impl SimHsm {
             }
             wrapped
         };
-        // Approvals are used up only by an operation that succeeded.
+        // Approvals are used up only by an operation that succeeded, both or neither.
         self.approve(
             actor,
-            QuorumService::KeyManagement,
-            &payload,
-            request.payload_approval,
-        )?;
-        self.approve(
-            actor,
-            QuorumService::KeyManagement,
-            &wrapping,
-            request.wrapping_approval,
+            &[
+                (
+                    QuorumService::KeyManagement,
+                    &payload,
+                    request.payload_approval,
+                ),
+                (
+                    QuorumService::KeyManagement,
+                    &wrapping,
+                    request.wrapping_approval,
+                ),
+            ],
         )?;
         Ok(WrappedKey {
             payload_key_reference: payload.key.key_reference,
@@ -247,9 +250,7 @@ impl SimHsm {
         check_quorum_bound(new_key.quorum, new_key.share_with.len())?;
         self.approve(
             actor,
-            QuorumService::KeyManagement,
-            &unwrapping,
-            request.approval,
+            &[(QuorumService::KeyManagement, &unwrapping, request.approval)],
         )?;
         self.insert_key(
             actor,
@@ -261,22 +262,27 @@ impl SimHsm {
         )
     }
 
-    /// Uses up the approval a key service needs for `key`, when the key's quorum value asks for
-    /// one (a write, which keys without quorum values never pay for).
+    /// Uses up, in one transaction, the approvals the key services need for these keys, where
+    /// a key's quorum value asks for one: a write, which keys without quorum values never pay
+    /// for. One refusal uses none of them.
     fn approve(
         &mut self,
         actor: &Login,
-        service: QuorumService,
-        key: &StoredKey,
-        approval: Option<&Approval>,
+        approvals: &[(QuorumService, &StoredKey, Option<&Approval>)],
     ) -> Result<()> {
-        if quorum::key_value(key, service) <= 1 {
+        if approvals
+            .iter()
+            .all(|(service, key, _)| quorum::key_value(key, *service) <= 1)
+        {
             return Ok(());
         }
         let (cluster_id, process) = (&self.cluster_id, &self.process);
         self.store.transaction(|tx| {
             check_actor(tx, cluster_id, process, actor)?;
-            quorum::authorize_key(tx, cluster_id, actor, service, key, approval)
+            for (service, key, approval) in approvals {
+                quorum::authorize_key(tx, cluster_id, actor, *service, key, *approval)?;
+            }
+            Ok(())
         })
     }
 
@@ -329,7 +335,10 @@ impl SimHsm {
         )?;
         if quorum::key_value(&stored, QuorumService::KeyUsage) > 1 {
             // Each signature with such a key needs its own approval: never cached.
-            self.approve(actor, QuorumService::KeyUsage, &stored, request.approval)?;
+            self.approve(
+                actor,
+                &[(QuorumService::KeyUsage, &stored, request.approval)],
+            )?;
         } else {
             self.signing_keys.resolved = Some(Resolved {
                 actor: actor.clone(),
