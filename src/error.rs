@@ -215,6 +215,9 @@ pub enum Error {
         "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// `--cluster-id` naming another cluster than the one a backend reaches.
+    #[error("This HSM backend reaches one cluster, {own}: --cluster-id {cluster_id} names another")]
+    OneClusterBackend { cluster_id: String, own: String },
     /// A key type or mechanism the cluster's HSM type or mode does not offer.
     #[error("{what} needs {needs}, and cluster {cluster_id} is {has}")]
     ClusterLacks {

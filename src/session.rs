@@ -3,31 +3,51 @@
 use crate::backend::hsm::Login;
 use crate::error::Error;
 use crate::table::{Access, CommandSpec};
+use std::collections::BTreeMap;
 
-/// What one shell knows about its login. Lives as long as the shell.
+/// What one shell knows about its logins: at most one per cluster, as the CloudHSM CLI keeps
+/// a login on each configured cluster. Every call is about the cluster in focus: the shell's
+/// own, or the one a command's `--cluster-id` names. Lives as long as the shell.
 #[derive(Debug, Default)]
 pub struct Session {
-    login: Option<Login>,
+    logins: BTreeMap<String, Login>,
+    cluster: String,
 }
 
 impl Session {
+    /// Makes `cluster_id` the cluster the next calls are about.
+    pub fn focus(&mut self, cluster_id: &str) {
+        if self.cluster != cluster_id {
+            cluster_id.clone_into(&mut self.cluster);
+        }
+    }
+
     pub fn login(&self) -> Option<&Login> {
-        self.login.as_ref()
+        self.logins.get(&self.cluster)
     }
 
     pub fn set_login(&mut self, login: Login) {
-        self.login = Some(login);
+        self.logins.insert(self.cluster.clone(), login);
     }
 
     pub fn take_login(&mut self) -> Option<Login> {
-        self.login.take()
+        self.logins.remove(&self.cluster)
+    }
+
+    pub fn has_login_on(&self, cluster_id: &str) -> bool {
+        self.logins.contains_key(cluster_id)
+    }
+
+    /// Every login, with its cluster, for ending them all.
+    pub fn take_all(&mut self) -> Vec<(String, Login)> {
+        std::mem::take(&mut self.logins).into_iter().collect()
     }
 
     /// The role gate: may this session run `spec` at all? Finer rules (ownership, "only your
     /// own password") are the backend's, but nobody reaches a handler past this check.
     pub fn check_access(&self, spec: &CommandSpec) -> Result<Option<&Login>, Error> {
-        match (&spec.access, &self.login) {
-            (Access::Public, login) => Ok(login.as_ref()),
+        match (&spec.access, self.login()) {
+            (Access::Public, login) => Ok(login),
             (_, None) => Err(Error::NotLoggedIn {
                 command: spec.path.clone(),
             }),

@@ -126,14 +126,28 @@ impl Shell {
         }
     }
 
-    /// Runs one line without printing: bind, gate, dispatch, render.
+    /// Runs one line without printing: bind, gate, dispatch, render. A CloudHSM CLI command
+    /// with `--cluster-id` runs against that cluster, with the login there, and the shell
+    /// returns to its own cluster after it.
     pub fn execute(&mut self, line: &str) -> Executed {
-        let mut warnings = Vec::new();
         let invocation = match parse::bind(&self.table, line) {
-            Ok(None) => return finished(Rendered::Nothing, warnings, None, Flow::Continue),
+            Ok(None) => return finished(Rendered::Nothing, Vec::new(), None, Flow::Continue),
             Ok(Some(invocation)) => invocation,
             Err(syntax) => return self.unbound(line, syntax),
         };
+        let home = self.hsm.cluster_id().to_owned();
+        let chosen = invocation
+            .spec
+            .chosen_cluster(&invocation)
+            .filter(|cluster_id| *cluster_id != home)
+            .map(str::to_owned);
+        if let Some(cluster_id) = &chosen
+            && let Err(error) = self.hsm.focus(cluster_id)
+        {
+            return finished(render(&Err(error)), Vec::new(), None, Flow::Continue);
+        }
+        self.session.focus(self.hsm.cluster_id());
+        let mut warnings = Vec::new();
         let result = match self.session.check_access(invocation.spec) {
             Err(error) => Err(error),
             Ok(_) => {
@@ -162,10 +176,15 @@ impl Shell {
         if let Ok(Reply::Source(file)) = result {
             executed.source = Some(file);
         }
+        if chosen.is_some() {
+            // The shell's own cluster was selectable a moment ago; if it no longer is, the
+            // next command's focus reports it.
+            let _ = self.hsm.focus(&home);
+        }
+        self.session.focus(self.hsm.cluster_id());
         executed
     }
 
-    /// Whether this shell holds a login now.
     /// The values Tab offers for a flag that names something that exists: `source`'s query
     /// run through the funnel (it changes nothing); none when it fails, as before a login.
     pub fn live_values(&mut self, source: LiveValues) -> Vec<String> {
@@ -175,8 +194,17 @@ impl Shell {
         }
     }
 
+    /// Whether this shell holds a login now, on its own cluster.
     pub fn is_logged_in(&self) -> bool {
         self.session.login().is_some()
+    }
+
+    /// Whether this shell holds a login on `cluster_id` (`None`: its own cluster).
+    pub fn is_logged_in_on(&self, cluster_id: Option<&str>) -> bool {
+        match cluster_id {
+            None => self.is_logged_in(),
+            Some(cluster_id) => self.session.has_login_on(cluster_id),
+        }
     }
 
     /// The result of a line that did not bind. When it may hold a secret, the error is the one
@@ -205,11 +233,16 @@ impl Shell {
         executed
     }
 
-    /// The command path of a bound line that needs a login: single-command mode logs in first.
-    pub fn login_needed_by(&self, line: &str) -> Option<String> {
+    /// The command path of a bound line that needs a login, and the cluster its
+    /// `--cluster-id` chooses: single-command mode logs in there first.
+    pub fn login_needed_by(&self, line: &str) -> Option<(String, Option<String>)> {
         match parse::bind(&self.table, line) {
             Ok(Some(invocation)) if invocation.spec.access != crate::table::Access::Public => {
-                Some(invocation.spec.path.clone())
+                let chosen = invocation
+                    .spec
+                    .chosen_cluster(&invocation)
+                    .map(str::to_owned);
+                Some((invocation.spec.path.clone(), chosen))
             }
             _ => None,
         }
@@ -229,13 +262,18 @@ impl Shell {
         let _ = self.output.emit("", &rendered, &[], None);
     }
 
-    /// Ends the login this shell holds, if any; run when a shell ends without `logout`.
+    /// Ends the logins this shell holds, on each cluster; run when a shell ends without
+    /// `logout`.
     pub fn close(&mut self) {
-        if let Some(login) = self.session.take_login() {
+        let home = self.hsm.cluster_id().to_owned();
+        for (cluster_id, login) in self.session.take_all() {
             // The simulator also clears logins of dead processes, so a failure here only
             // delays the clean-up; the shell is ending either way.
-            let _ = self.hsm.logout(&login);
+            if self.hsm.focus(&cluster_id).is_ok() {
+                let _ = self.hsm.logout(&login);
+            }
         }
+        let _ = self.hsm.focus(&home);
     }
 }
 

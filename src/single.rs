@@ -32,16 +32,28 @@ pub fn run(
         .as_deref()
         .map(|path| Recorder::create(path, &config.state_dir, shell.hsm().cluster_id()))
         .transpose()?;
+    let mut chosen_cluster = None;
+    let mut on_cluster = String::new();
     let login = match shell.login_needed_by(&line) {
         None => None,
-        Some(command) => {
+        Some((command, chosen)) => {
             let role = config.env_role.as_deref().and_then(Role::parse);
             let (Some(role), Some(username)) = (role, pin_username) else {
                 shell.report(&Error::NeedsEnvLogin { command });
                 return Ok(false);
             };
             let username = parse::quote_words(&[username.to_owned()]);
-            Some(format!("login --username {username} --role {role}"))
+            // A command for another cluster logs in, and out, there.
+            if let Some(cluster_id) = chosen {
+                on_cluster = format!(
+                    " --cluster-id {}",
+                    parse::quote_words(std::slice::from_ref(&cluster_id))
+                );
+                chosen_cluster = Some(cluster_id);
+            }
+            Some(format!(
+                "login --username {username} --role {role}{on_cluster}"
+            ))
         }
     };
     // The login and logout around the command print only when they fail.
@@ -52,8 +64,13 @@ pub fn run(
     }
     let succeeded = step(shell, recorder.as_mut(), &line, true)?;
     // The command may have been `logout` itself.
-    if login.is_some() && shell.is_logged_in() {
-        step(shell, recorder.as_mut(), "logout", false)?;
+    if login.is_some() && shell.is_logged_in_on(chosen_cluster.as_deref()) {
+        step(
+            shell,
+            recorder.as_mut(),
+            &format!("logout{on_cluster}"),
+            false,
+        )?;
     }
     Ok(succeeded)
 }

@@ -307,7 +307,7 @@ mod tests {
         assert_eq!(candidates("user cr"), vec!["create"]);
         assert_eq!(
             candidates("user create --username bob "),
-            vec!["--role", "--password", "--approval"]
+            vec!["--cluster-id", "--role", "--password", "--approval"]
         );
         assert_eq!(
             candidates("user create --role "),

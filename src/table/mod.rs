@@ -101,7 +101,29 @@ impl CommandSpec {
     pub fn arg_index(&self, name: &str) -> Option<usize> {
         self.args.iter().position(|arg| arg.name == name)
     }
+
+    /// The cluster a CloudHSM CLI command's `--cluster-id` names for this one run: `None` for
+    /// the shell's own commands (whose `--cluster-id`, if any, is an argument like any other)
+    /// and when the flag is absent.
+    pub fn chosen_cluster<'i>(
+        &self,
+        invocation: &'i crate::parse::Invocation<'_>,
+    ) -> Option<&'i str> {
+        if !CLOUDHSM_CLI_GROUPS.contains(&self.words[0].as_str()) {
+            return None;
+        }
+        invocation.text(CLUSTER_ID_ARG)
+    }
 }
+
+/// The command groups of the CloudHSM CLI itself: their commands act on one cluster, and
+/// every one takes `--cluster-id` to choose it for a single command.
+pub const CLOUDHSM_CLI_GROUPS: [&str; 7] = [
+    "cluster", "crypto", "key", "login", "logout", "quorum", "user",
+];
+
+/// The flag that chooses a CloudHSM CLI command's cluster.
+pub const CLUSTER_ID_ARG: &str = "cluster-id";
 
 /// The loaded table plus the indexes that make lookups cheap.
 #[derive(Debug)]

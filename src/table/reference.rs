@@ -153,12 +153,13 @@ Usage: `login [OPTIONS] --username <USERNAME> --role <ROLE>`
 
 | Argument | Value | Kind | Required | Default | Choices | Help |
 | --- | --- | --- | --- | --- | --- | --- |
+| `--cluster-id` | `<CLUSTER_ID>` | string | no |  |  | The cluster to run this one command against, with this shell's login there; absent: the shell's cluster |
 | `--username` | `<USERNAME>` | username | yes |  |  | The name of the user |
 | `--role` | `<ROLE>` | choice | yes |  | `admin`, `crypto-user` | The role the user has on the cluster |
 | `--password` | `<PASSWORD>` | secret, prompted `Enter password:` when absent | no |  |  | The password of the user; prompted for when absent; given on the command line it is visible to every local user (ps) |
 ";
         assert!(reference.contains(section), "{reference}");
-        assert!(reference.contains("## `user list`\n\nList the users of the cluster\n\nAccess: public (no login needed)\n\nUsage: `user list`\n\nNo arguments.\n"));
+        assert!(reference.contains("## `quit`\n\nQuit the shell\n\nAccess: public (no login needed)\n\nUsage: `quit`\n\nNo arguments.\n"));
         assert!(reference.contains(
             "| [`user create`](#user-create) | Create a user on the cluster | admin |\n"
         ));

@@ -224,3 +224,71 @@ fn a_new_cluster_is_activated_only_once_initialized_and_given_an_hsm() {
         activation_ok()
     );
 }
+
+#[test]
+fn cluster_id_on_a_command_runs_that_command_on_that_cluster_with_its_own_login() {
+    let (_dir, state_dir) = fresh_state();
+    let second = ready_cluster(&state_dir);
+    let stdin = format!(
+        "cluster activate --password {ADMIN_PASSWORD}\n\
+         cluster activate --password {ADMIN_PASSWORD} --cluster-id {second}\n\
+         login --username admin --role admin --password {ADMIN_PASSWORD} --cluster-id {second}\n\
+         user create --username carol --role crypto-user --password carol-pass-1 --cluster-id {second}\n\
+         user create --username dave --role crypto-user --password dave-pass-1\n\
+         login --username admin --role admin --password {ADMIN_PASSWORD}\n\
+         user create --username dave --role crypto-user --password dave-pass-1\n\
+         user list\n\
+         user list --cluster-id {second}\n\
+         logout --cluster-id {second}\n\
+         user list --cluster-id {UNKNOWN}\n\
+         logout\n"
+    );
+    Test::new()
+        .state(&state_dir)
+        .arg("--keep-going")
+        .stdin(&stdin)
+        .stdout_json(vec![
+            activation_ok(),
+            activation_ok(),
+            ok(json!({"username": "admin", "role": "admin"})),
+            ok(json!({"username": "carol", "role": "crypto-user"})),
+            // The first cluster has no login yet: the second's does not count here.
+            failed("'user create' requires a login: run login first"),
+            ok(json!({"username": "admin", "role": "admin"})),
+            ok(json!({"username": "dave", "role": "crypto-user"})),
+            user_list_with(&[("dave", "crypto-user")]),
+            user_list_with(&[("carol", "crypto-user")]),
+            ok(json!("Logout successful")),
+            failed(&format!("Cluster {UNKNOWN} not found")),
+            ok(json!("Logout successful")),
+        ])
+        .status(1)
+        .run();
+    // A single command with --cluster-id logs in from CLOUDHSM_PIN on that cluster.
+    let output = Test::new()
+        .state(&state_dir)
+        .env("CLOUDHSM_ROLE", "admin")
+        .env("CLOUDHSM_PIN", &format!("admin:{ADMIN_PASSWORD}"))
+        .args([
+            "user",
+            "delete",
+            "--username",
+            "carol",
+            "--role",
+            "crypto-user",
+            "--cluster-id",
+        ])
+        .arg(&second)
+        .command()
+        .output()
+        .expect("cannot run cloudhsm-shell");
+    assert_eq!(
+        json_lines(&String::from_utf8(output.stdout).unwrap()),
+        vec![ok(json!({"username": "carol", "role": "crypto-user"}))]
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        one(&state_dir, Some(&second), "user list"),
+        user_list_with(&[])
+    );
+}

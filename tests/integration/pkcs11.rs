@@ -442,6 +442,12 @@ fn what_a_token_cannot_express_is_refused_naming_the_limit() {
          the shell makes on the simulator's hsm2m.medium non-FIPS clusters only, not through \
          PKCS#11"
     );
+    let other = failure(&mut shell, "key list --cluster-id cluster-abcdefghijk");
+    assert!(
+        other.starts_with("This HSM backend reaches one cluster, ")
+            && other.ends_with(": --cluster-id cluster-abcdefghijk names another"),
+        "{other}"
+    );
     // Key quorum values and approvals are the simulator's too.
     let dir = tempfile::tempdir().unwrap();
     let approval = dir.path().join("approval.json");

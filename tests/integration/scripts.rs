@@ -68,6 +68,7 @@ fn every_test_and_benchmark_script_asks_target_dir_sh_where_the_build_is() {
         [
             "aws-venv.sh",
             "bench-crypto.sh",
+            "bench-eddsa.sh",
             "bench-keys.sh",
             "bench-pkcs11.sh",
             "bench-serve.sh",

@@ -187,6 +187,20 @@ pub trait HsmBackend {
         None
     }
 
+    /// Points the HSM calls at `cluster_id`, for one command's `--cluster-id` or back to the
+    /// shell's cluster after it, without making it the chosen cluster. A backend that reaches
+    /// one cluster accepts only its own.
+    fn focus(&mut self, cluster_id: &str) -> Result<()> {
+        if cluster_id == self.cluster_id() {
+            Ok(())
+        } else {
+            Err(Error::OneClusterBackend {
+                cluster_id: cluster_id.to_owned(),
+                own: self.cluster_id().to_owned(),
+            })
+        }
+    }
+
     /// The cluster control plane (`cloudhsmv2` commands), when this backend can reach one.
     ///
     /// The shell holds one backend; reaching the control plane through it, rather than through

@@ -39,6 +39,15 @@ impl HsmBackend for SimHsm {
         self.selected.then_some(self.cluster_id.as_str())
     }
 
+    fn focus(&mut self, cluster_id: &str) -> Result<()> {
+        if cluster_id != self.cluster_id {
+            self.store
+                .read(|tx| crate::sim::hsm::control::selectable(tx, cluster_id))?;
+            self.cluster_id = cluster_id.to_owned();
+        }
+        Ok(())
+    }
+
     fn cluster_control(&mut self) -> Option<&mut dyn ClusterControl> {
         Some(self)
     }

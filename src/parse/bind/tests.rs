@@ -108,7 +108,8 @@ fn blank_and_comment_lines_bind_to_nothing() {
 fn a_command_without_args() {
     let invocation = bound("user list");
     assert_eq!(invocation.spec.id, CommandId::UserList);
-    assert!(invocation.values.is_empty());
+    // Its only arg is the optional --cluster-id of every CloudHSM CLI command.
+    assert_eq!(invocation.values, [None]);
     assert_eq!(bound("  user   list  # all").spec.id, CommandId::UserList);
     assert_eq!(bound("quit").spec.id, CommandId::Quit);
 }
@@ -133,7 +134,7 @@ fn flags_may_come_in_any_order_and_secrets_may_be_absent() {
     assert_eq!(invocation.spec.id, CommandId::UserCreate);
     assert_eq!(invocation.text("username"), Some("kmsuser"));
     assert_eq!(invocation.text("role"), Some("crypto-user"));
-    assert_eq!(invocation.values[2], None);
+    assert_eq!(invocation.text("password"), None);
 }
 
 #[test]

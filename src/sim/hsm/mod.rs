@@ -19,7 +19,7 @@ use crate::sim::{CUSTOMER_CA_FILE_NAME, SimOptions, cluster, schema};
 use rusqlite::Transaction;
 use std::path::{Path, PathBuf};
 
-mod control;
+pub(crate) mod control;
 pub(crate) mod key_use;
 pub(crate) mod keys;
 #[cfg(test)]

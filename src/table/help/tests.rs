@@ -131,11 +131,12 @@ Access: admin
 Usage: user create [OPTIONS] --username <USERNAME> --role <ROLE>
 
 Options:
-      --username <USERNAME>  The name of the new user: at most 31 letters, digits, '_' or '-'; case-insensitive
-      --role <ROLE>          The role of the new user [possible values: admin, crypto-user]
-      --password <PASSWORD>  The password of the new user, 7 to 32 characters without ':'; prompted for when absent; given on the command line it is visible to every local user (ps)
-      --approval <APPROVAL>  A token file of quorum token-sign generate --service user, signed by enough approvers; needed when the user service's quorum value is above 1
-  -h, --help                 Print help
+      --cluster-id <CLUSTER_ID>  The cluster to run this one command against, with this shell's login there; absent: the shell's cluster
+      --username <USERNAME>      The name of the new user: at most 31 letters, digits, '_' or '-'; case-insensitive
+      --role <ROLE>              The role of the new user [possible values: admin, crypto-user]
+      --password <PASSWORD>      The password of the new user, 7 to 32 characters without ':'; prompted for when absent; given on the command line it is visible to every local user (ps)
+      --approval <APPROVAL>      A token file of quorum token-sign generate --service user, signed by enough approvers; needed when the user service's quorum value is above 1
+  -h, --help                     Print help
 "
         );
 }
@@ -161,12 +162,12 @@ fn about_follows_the_access_line() {
 #[test]
 fn a_command_without_args_has_a_bare_usage() {
     assert_eq!(
-        help(&["user", "list"]),
+        help(&["quit"]),
         "\
-List the users of the cluster
+Quit the shell
 Access: public (no login needed)
 
-Usage: user list
+Usage: quit
 
 Options:
   -h, --help  Print help
@@ -307,6 +308,7 @@ fn arg_usages() {
     assert_eq!(
         usages,
         [
+            "--cluster-id <CLUSTER_ID>",
             "--username <USERNAME>",
             "--role <ROLE>",
             "--password <PASSWORD>"

@@ -89,6 +89,25 @@ fn every_builtin_command_has_a_summary_and_every_secret_a_prompt() {
 }
 
 #[test]
+fn every_cloudhsm_cli_command_takes_cluster_id_first_and_no_other_group_names_it_so() {
+    use crate::table::{CLOUDHSM_CLI_GROUPS, CLUSTER_ID_ARG};
+    let table = CommandTable::builtin();
+    let mut cli_commands = 0;
+    for command in table.commands() {
+        if CLOUDHSM_CLI_GROUPS.contains(&command.words[0].as_str()) {
+            cli_commands += 1;
+            assert_eq!(
+                command.args.first().map(|arg| arg.name.as_str()),
+                Some(CLUSTER_ID_ARG),
+                "{}",
+                command.path
+            );
+        }
+    }
+    assert!(cli_commands > 50, "{cli_commands} CloudHSM CLI commands");
+}
+
+#[test]
 fn the_table_and_command_id_agree_both_ways() {
     let table = CommandTable::builtin();
     for &id in CommandId::ALL {
