@@ -373,6 +373,7 @@ fn configure(mut cli: Cli) -> Config {
         keep_going: cli.keep_going,
         seed: cli.seed,
         env_role: env("CLOUDHSM_ROLE"),
+        destination_role: env("DESTINATION_CLOUDHSM_ROLE"),
         aws,
     }
 }

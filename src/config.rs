@@ -61,6 +61,8 @@ pub struct Config {
     pub seed: Option<u64>,
     /// `CLOUDHSM_ROLE`, for single-command logins.
     pub env_role: Option<String>,
+    /// `DESTINATION_CLOUDHSM_ROLE`, for the destination login of a single-command replicate.
+    pub destination_role: Option<String>,
     /// `--aws`: the `keystore`, `kms` and `cloudhsmv2` commands call AWS (or `--endpoint-url`).
     pub aws: Option<AwsOptions>,
 }

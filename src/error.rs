@@ -24,6 +24,10 @@ pub enum Error {
         "'{command}' requires a login: set CLOUDHSM_ROLE (admin or crypto-user) and CLOUDHSM_PIN=username:password"
     )]
     NeedsEnvLogin { command: String },
+    #[error(
+        "'{command}' needs a login on its destination cluster too: set DESTINATION_CLOUDHSM_ROLE (admin or crypto-user) and DESTINATION_CLOUDHSM_PIN=username:password"
+    )]
+    NeedsDestinationLogin { command: String },
     #[error("The line is not valid UTF-8 (after its first {valid_up_to} bytes); it was not run")]
     LineNotUtf8 { valid_up_to: usize },
     #[error("A crypto user can only change its own password")]
@@ -215,6 +219,14 @@ pub enum Error {
         "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// A user or key replication that cannot run; nothing was copied.
+    #[error("Replication refused: {reason}")]
+    ReplicationRefused { reason: String },
+    /// A replication without the caller's login on one of its clusters.
+    #[error(
+        "'{command}' needs a login on cluster {cluster_id}: run login --username ... --role ... --cluster-id {cluster_id} first"
+    )]
+    ReplicationNeedsLogin { command: String, cluster_id: String },
     /// `--cluster-id` naming another cluster than the one a backend reaches.
     #[error("This HSM backend reaches one cluster, {own}: --cluster-id {cluster_id} names another")]
     OneClusterBackend { cluster_id: String, own: String },

@@ -38,6 +38,11 @@ impl Session {
         self.logins.contains_key(cluster_id)
     }
 
+    /// The login on `cluster_id`, whatever cluster is in focus (replication needs two).
+    pub fn login_on(&self, cluster_id: &str) -> Option<&Login> {
+        self.logins.get(cluster_id)
+    }
+
     /// Every login, with its cluster, for ending them all.
     pub fn take_all(&mut self) -> Vec<(String, Login)> {
         std::mem::take(&mut self.logins).into_iter().collect()

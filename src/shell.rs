@@ -13,6 +13,16 @@ use crate::prompt::SecretSource;
 use crate::session::Session;
 use crate::table::{CommandTable, LiveValues};
 
+/// The logins a command needs, for single-command mode to make them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoginsNeeded {
+    pub command: String,
+    /// The cluster the command's `--cluster-id` (or `--source-cluster-id`) chooses.
+    pub cluster: Option<String>,
+    /// A replication's destination, which needs a login of its own.
+    pub destination: Option<String>,
+}
+
 /// Whether the shell goes on after a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -233,16 +243,21 @@ impl Shell {
         executed
     }
 
-    /// The command path of a bound line that needs a login, and the cluster its
-    /// `--cluster-id` chooses: single-command mode logs in there first.
-    pub fn login_needed_by(&self, line: &str) -> Option<(String, Option<String>)> {
+    /// What a bound line needs logged in first, in single-command mode; `None` for a public
+    /// command.
+    pub fn login_needed_by(&self, line: &str) -> Option<LoginsNeeded> {
         match parse::bind(&self.table, line) {
             Ok(Some(invocation)) if invocation.spec.access != crate::table::Access::Public => {
-                let chosen = invocation
-                    .spec
-                    .chosen_cluster(&invocation)
-                    .map(str::to_owned);
-                Some((invocation.spec.path.clone(), chosen))
+                Some(LoginsNeeded {
+                    command: invocation.spec.path.clone(),
+                    cluster: invocation
+                        .spec
+                        .chosen_cluster(&invocation)
+                        .map(str::to_owned),
+                    destination: invocation
+                        .text(crate::table::DESTINATION_CLUSTER_ID_ARG)
+                        .map(str::to_owned),
+                })
             }
             _ => None,
         }

@@ -12,6 +12,7 @@ mod kms;
 mod login;
 mod mfa;
 mod quorum;
+mod replicate;
 mod sim;
 mod source;
 mod user;
@@ -65,6 +66,7 @@ impl Reply {
 #[serde(untagged)]
 pub enum ReplyData {
     User(UserRef),
+    ReplicatedUser(replicate::ReplicatedUser),
     Users {
         users: Vec<UserInfo>,
     },
@@ -212,6 +214,8 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::KeySetAttribute => key::set_attribute(context, &invocation),
         CommandId::KeyShare | CommandId::KeyUnshare => key::share(context, &invocation),
         CommandId::KeyImportPem => key::import_pem(context, &invocation),
+        CommandId::UserReplicate => replicate::user(context, &invocation),
+        CommandId::KeyReplicate => replicate::key(context, &invocation),
         CommandId::KeyGenerateFile => key::generate_file(context, &invocation),
         CommandId::KeyWrapAesGcm
         | CommandId::KeyWrapAesNoPad

@@ -257,11 +257,17 @@ pub fn create_cluster(
     Ok(cluster_id)
 }
 
-/// Copies the users of `from` to `to`, without their logins or failed-login counts.
+/// Copies the users of `from` to `to` with their MFA and quorum keys, without their logins or
+/// failed-login counts.
 pub fn copy_users(tx: &Transaction<'_>, from: &str, to: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO users (cluster_id, username, role, password_hash, failed_logins, locked)
          SELECT ?2, username, role, password_hash, 0, locked FROM users WHERE cluster_id = ?1",
+        params![from, to],
+    )?;
+    tx.execute(
+        "INSERT INTO token_sign_keys (cluster_id, username, quorum_key, mfa_key)
+         SELECT ?2, username, quorum_key, mfa_key FROM token_sign_keys WHERE cluster_id = ?1",
         params![from, to],
     )?;
     Ok(())
@@ -276,9 +282,11 @@ pub fn copy_keys(tx: &Transaction<'_>, from: &str, to: &str, reseal: &Reseal<'_>
     tx.execute(
         "INSERT INTO keys (cluster_id, reference, owner, key_type, class, label, id, check_value,
                            flags, key_length_bytes, modulus, public_exponent, curve, ec_point,
-                           public_der, sealed_secret, session_login_id)
+                           public_der, sealed_secret, session_login_id, manage_quorum,
+                           use_quorum)
          SELECT ?2, reference, owner, key_type, class, label, id, check_value, flags,
-                key_length_bytes, modulus, public_exponent, curve, ec_point, public_der, NULL, NULL
+                key_length_bytes, modulus, public_exponent, curve, ec_point, public_der, NULL, NULL,
+                manage_quorum, use_quorum
          FROM keys WHERE cluster_id = ?1 AND session_login_id IS NULL",
         params![from, to],
     )?;

@@ -301,7 +301,8 @@ mod tests {
                 "change-quorum",
                 "create",
                 "delete",
-                "list"
+                "list",
+                "replicate"
             ]
         );
         assert_eq!(candidates("user cr"), vec!["create"]);

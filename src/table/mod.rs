@@ -102,9 +102,9 @@ impl CommandSpec {
         self.args.iter().position(|arg| arg.name == name)
     }
 
-    /// The cluster a CloudHSM CLI command's `--cluster-id` names for this one run: `None` for
-    /// the shell's own commands (whose `--cluster-id`, if any, is an argument like any other)
-    /// and when the flag is absent.
+    /// The cluster a CloudHSM CLI command's `--cluster-id` (a replication's
+    /// `--source-cluster-id`) names for this one run: `None` for the shell's own commands (whose
+    /// `--cluster-id`, if any, is an argument like any other) and when the flag is absent.
     pub fn chosen_cluster<'i>(
         &self,
         invocation: &'i crate::parse::Invocation<'_>,
@@ -112,7 +112,9 @@ impl CommandSpec {
         if !CLOUDHSM_CLI_GROUPS.contains(&self.words[0].as_str()) {
             return None;
         }
-        invocation.text(CLUSTER_ID_ARG)
+        invocation
+            .text(CLUSTER_ID_ARG)
+            .or_else(|| invocation.text(SOURCE_CLUSTER_ID_ARG))
     }
 }
 
@@ -124,6 +126,9 @@ pub const CLOUDHSM_CLI_GROUPS: [&str; 7] = [
 
 /// The flag that chooses a CloudHSM CLI command's cluster.
 pub const CLUSTER_ID_ARG: &str = "cluster-id";
+/// The replicate commands' clusters: the one they run on, and the one they copy to.
+pub const SOURCE_CLUSTER_ID_ARG: &str = "source-cluster-id";
+pub const DESTINATION_CLUSTER_ID_ARG: &str = "destination-cluster-id";
 
 /// The loaded table plus the indexes that make lookups cheap.
 #[derive(Debug)]

@@ -28,6 +28,7 @@ mod quorum;
 mod rbac;
 mod readme;
 mod repl;
+mod replicate;
 mod safety;
 mod scripts;
 mod serve;

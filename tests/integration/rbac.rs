@@ -149,6 +149,9 @@ fn every_key_and_crypto_command_for_every_kind_of_caller() {
     });
 }
 
+/// The cluster of the prepared states.
+const FIRST_CLUSTER: &str = "cluster-zxqwotxh2y6";
+
 /// The user, quorum and MFA commands × (not logged in, admin, crypto user): who may generate
 /// tokens of which service, set and delete, register keys and change whose MFA. One batch per
 /// caller on its own copy of the state; the token deletion comes last.
@@ -277,6 +280,34 @@ fn every_user_quorum_and_mfa_command_for_every_kind_of_caller() {
         )),
         Deny("Already logged in as admin: run logout first".to_owned()),
         Deny(format!("Already logged in as {OWNER}: run logout first")),
+    ));
+    // The replicate commands run on their source and need a login on the destination too.
+    let other = "cluster-abcdefghijk";
+    let needs_destination = |command: &str| {
+        Deny(format!(
+            "'{command}' needs a login on cluster {other}: run login --username ... --role ... \
+             --cluster-id {other} first"
+        ))
+    };
+    let line = format!(
+        "user replicate --username {OWNER} --role crypto-user --source-cluster-id {FIRST_CLUSTER} \
+         --destination-cluster-id {other}"
+    );
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        needs_destination("user replicate"),
+        admins_only(&line),
+    ));
+    let line = format!(
+        "key replicate --filter attr.label=aes --source-cluster-id {FIRST_CLUSTER} \
+         --destination-cluster-id {other}"
+    );
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        needs_destination("key replicate"),
+        needs_destination("key replicate"),
     ));
     let line = "quorum token-sign delete --scope all".to_owned();
     rows.push((

@@ -348,7 +348,7 @@ fn tab_lists_the_candidates_and_a_choice_flag_hints_its_choices() {
     press("\t");
     expect(
         &mut shell,
-        "\r\nchange-mfa       change-quorum    delete\r\nchange-password  create           list\r\n",
+        "\r\nchange-mfa       change-quorum    delete           replicate\r\nchange-password  create           list\r\n",
     );
     expect(&mut shell, &format!("{PROMPT}user "));
     shell.send("create --role ").expect("cannot type");

@@ -24,9 +24,13 @@ use quorum::{
     SignedHsmToken, TokenEntry,
 };
 use requests::{
-    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
-    UnwrapRequest, WrapRequest, WrappedKey,
+    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, Replication, SignRequest,
+    Signature, UnwrapRequest, WrapRequest, WrappedKey,
 };
+
+/// What a backend without replication lacks.
+const REPLICATION_NEEDS: &str =
+    "two clusters of one backup lineage, which the simulator has and a PKCS#11 module does not";
 use serde::Serialize;
 
 pub use login::{Login, Role};
@@ -377,6 +381,28 @@ pub trait HsmBackend {
     fn change_mfa(&mut self, _actor: &Login, _change: &MfaChange<'_>) -> Result<()> {
         Err(Error::QuorumSimulatorOnly {
             what: "user change-mfa token-sign",
+        })
+    }
+
+    /// `user replicate`: copies `username` to the destination cluster of the same lineage.
+    fn replicate_user(
+        &mut self,
+        _replication: &Replication<'_>,
+        _username: &str,
+        _role: Role,
+    ) -> Result<UserInfo> {
+        Err(Error::BackendLacks {
+            command: "user replicate".to_owned(),
+            needs: REPLICATION_NEEDS,
+        })
+    }
+
+    /// `key replicate`: copies the key `filter` selects on the source to the destination,
+    /// keeping its reference; the copy as the destination lists it.
+    fn replicate_key(&mut self, _replication: &Replication<'_>, _filter: &Filter) -> Result<Key> {
+        Err(Error::BackendLacks {
+            command: "key replicate".to_owned(),
+            needs: REPLICATION_NEEDS,
         })
     }
 

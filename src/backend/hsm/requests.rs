@@ -120,6 +120,15 @@ pub struct SignRequest<'a> {
     pub approval: Option<&'a Approval>,
 }
 
+/// `user replicate` and `key replicate`: the two clusters and the caller's login on each.
+#[derive(Clone, Copy, Debug)]
+pub struct Replication<'a> {
+    pub source_cluster: &'a str,
+    pub source_login: &'a super::Login,
+    pub destination_cluster: &'a str,
+    pub destination_login: &'a super::Login,
+}
+
 /// What `crypto sign` returns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {

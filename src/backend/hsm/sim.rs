@@ -11,8 +11,8 @@ use crate::backend::hsm::quorum::{
     SignedHsmToken, TokenEntry,
 };
 use crate::backend::hsm::requests::{
-    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, SignRequest, Signature,
-    UnwrapRequest, WrapRequest, WrappedKey,
+    KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, Replication, SignRequest,
+    Signature, UnwrapRequest, WrapRequest, WrappedKey,
 };
 use crate::backend::hsm::{HsmBackend, HsmInfo, UserInfo};
 use crate::backend::hsm::{Login, Role};
@@ -492,6 +492,19 @@ impl HsmBackend for SimHsm {
             )?;
             quorum::set_key(tx, cluster_id, &username, KeyUse::Quorum, quorum_key)
         })
+    }
+
+    fn replicate_user(
+        &mut self,
+        replication: &Replication<'_>,
+        username: &str,
+        role: Role,
+    ) -> Result<UserInfo> {
+        self.replicate_user_now(replication, username, role)
+    }
+
+    fn replicate_key(&mut self, replication: &Replication<'_>, filter: &Filter) -> Result<Key> {
+        self.replicate_key_now(replication, filter)
     }
 
     fn generate_secret_key(

@@ -212,7 +212,7 @@ fn unknown_commands_suggest_whole_paths() {
 fn a_group_needs_a_subcommand() {
     fails(
         "user",
-        "'user' needs a subcommand: one of change-mfa, change-password, change-quorum, create, delete, list",
+        "'user' needs a subcommand: one of change-mfa, change-password, change-quorum, create, delete, list, replicate",
         0..4,
     );
     fails(

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub(crate) mod control;
 pub(crate) mod key_use;
 pub(crate) mod keys;
+mod replicate;
 #[cfg(test)]
 mod tests;
 

@@ -28,6 +28,7 @@ Commands:
   user delete                             Delete a user from the cluster
   user list                               List the users of the cluster
   user change-password                    Change the password of a user
+  user replicate                          Copy a user to another cluster of the same backup lineage
   user change-mfa token-sign              Register or deregister a user's MFA key (token-sign), setting its password
   user change-quorum token-sign register  Register your public key as your quorum key (token-sign)
   quorum token-sign generate              Generate a quorum token for a service and write it to a file
@@ -46,6 +47,7 @@ Commands:
   key set-attribute                       Set an attribute of a key
   key share                               Share a key with another crypto user
   key unshare                             Stop sharing a key with a crypto user
+  key replicate                           Copy a key to another cluster of the same backup lineage
   key import pem                          Import a public key from a PEM file
   key generate-file                       Write a key file: a public key PEM, or a reference PEM that names a private key
   key wrap aes-gcm                        Wrap a key with AES-GCM; the HSM chooses the IV and returns it
@@ -206,6 +208,7 @@ Commands:
   delete                             Delete a user from the cluster
   list                               List the users of the cluster
   change-password                    Change the password of a user
+  replicate                          Copy a user to another cluster of the same backup lineage
   change-mfa token-sign              Register or deregister a user's MFA key (token-sign), setting its password
   change-quorum token-sign register  Register your public key as your quorum key (token-sign)
 
