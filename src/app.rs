@@ -7,6 +7,7 @@ use crate::backend::hsm::HsmBackend;
 #[cfg(feature = "aws")]
 use crate::backend::hsm::aws_control::AwsClusterControl;
 use crate::backend::hsm::cluster_control::ClusterControl;
+use crate::backend::hsm::mtls::ClientIdentity;
 use crate::backend::hsm::pkcs11::{PinFormat, Pkcs11Hsm, Pkcs11Options, TokenChoice};
 use crate::backend::hsm::sim::SimHsm;
 use crate::backend::kms::KmsBackend;
@@ -104,6 +105,13 @@ struct Cli {
     /// History file of the interactive shell
     #[arg(long, env = "CLOUDHSM_SHELL_HISTORY", value_name = "FILE")]
     history: Option<PathBuf>,
+    /// The client certificate (PEM, leaf first) this shell presents to simulated clusters that
+    /// enforce mTLS, as the CloudHSM configure tool's --client-cert-hsm-tls-file
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    client_cert: Option<PathBuf>,
+    /// The PKCS #8 private key of --client-cert (--client-key-hsm-tls-file); mode 0600
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    client_key: Option<PathBuf>,
     /// Record the session (commands without secrets, and their results) to FILE
     #[arg(long, value_name = "FILE", conflicts_with = "replay")]
     record: Option<PathBuf>,
@@ -365,6 +373,7 @@ fn configure(mut cli: Cli) -> Config {
                 .unwrap_or_else(|| config::default_history_file(&env)),
         ),
         record_file: cli.record,
+        client_identity_files: cli.client_cert.zip(cli.client_key),
         secrets_file: cli.secrets,
         format,
         colour: stdout_is_terminal && env("NO_COLOR").is_none_or(|value| value.is_empty()),
@@ -432,7 +441,7 @@ fn with_shell(
         .transpose()?;
     let (hsm, seed_warning): (Box<dyn HsmBackend>, _) = match &config.pkcs11 {
         None => {
-            let sim = SimHsm::open(&options)?;
+            let sim = SimHsm::open(&options)?.with_client_identity(client_identity(config)?);
             let warning = sim.seed_warning();
             (Box::new(sim), warning)
         }
@@ -476,6 +485,19 @@ fn with_shell(
     let all_succeeded = work(&mut shell, pin_username.as_deref())?;
     shell.close();
     Ok(all_succeeded)
+}
+
+/// The client certificate of `--client-cert` and `--client-key`, checked to belong together.
+fn client_identity(config: &Config) -> Result<Option<ClientIdentity>, Error> {
+    let Some((certificate, key)) = &config.client_identity_files else {
+        return Ok(None);
+    };
+    let certificate = crate::intake::read_text(certificate, crate::intake::CERTIFICATE_PEM)?;
+    let key = crate::secret::Secret::new(crate::intake::read_text(
+        key,
+        crate::intake::PRIVATE_KEY_PEM,
+    )?);
+    ClientIdentity::from_pem(&certificate, &key).map(Some)
 }
 
 /// What `--aws` puts in place of the simulator's KMS and control plane.

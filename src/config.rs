@@ -61,6 +61,9 @@ pub struct Config {
     pub seed: Option<u64>,
     /// `CLOUDHSM_ROLE`, for single-command logins.
     pub env_role: Option<String>,
+    /// `--client-cert` and `--client-key`: the certificate and key files this shell presents
+    /// to clusters that enforce mTLS.
+    pub client_identity_files: Option<(PathBuf, PathBuf)>,
     /// `DESTINATION_CLOUDHSM_ROLE`, for the destination login of a single-command replicate.
     pub destination_role: Option<String>,
     /// `--aws`: the `keystore`, `kms` and `cloudhsmv2` commands call AWS (or `--endpoint-url`).

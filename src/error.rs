@@ -219,6 +219,15 @@ pub enum Error {
         "Quorum and MFA authentication are modelled by the simulator only: {what} is not available on this backend"
     )]
     QuorumSimulatorOnly { what: &'static str },
+    /// A shell a cluster that enforces mTLS does not let connect.
+    #[error("Cluster {cluster_id} enforces mutual TLS and refuses this connection: {reason}")]
+    MtlsRefused {
+        cluster_id: String,
+        reason: &'static str,
+    },
+    /// An mTLS command the cluster refuses; nothing changed.
+    #[error("{reason}")]
+    MtlsCommandRefused { reason: String },
     /// A user or key replication that cannot run; nothing was copied.
     #[error("Replication refused: {reason}")]
     ReplicationRefused { reason: String },

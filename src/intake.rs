@@ -60,8 +60,7 @@ pub const HSM_DATA: FileKind = FileKind {
     limit: 16 * 1024,
 };
 
-/// `--secrets`: `NAME=value` lines, a few dozen bytes each.
-/// A quorum or registration token file (a few hundred bytes per HSM and approver).
+/// A quorum, registration or MFA token file (a few hundred bytes per HSM and approver).
 pub const TOKEN_FILE: FileKind = FileKind {
     name: "a quorum token file",
     limit: 64 * 1024,
@@ -73,6 +72,14 @@ pub const PRIVATE_KEY_PEM: FileKind = FileKind {
     limit: 64 * 1024,
 };
 
+/// `cluster mtls register-trust-anchor --path` and `--client-cert`: PEM certificates (a cluster
+/// takes anchors of at most 6980 bytes; that rule is the cluster's, checked after reading).
+pub const CERTIFICATE_PEM: FileKind = FileKind {
+    name: "a PEM certificate",
+    limit: 64 * 1024,
+};
+
+/// `--secrets`: `NAME=value` lines, a few dozen bytes each.
 pub const SECRETS_FILE: FileKind = FileKind {
     name: "a secrets file",
     limit: 64 * 1024,

@@ -158,7 +158,16 @@ impl Shell {
         }
         self.session.focus(self.hsm.cluster_id());
         let mut warnings = Vec::new();
-        let result = match self.session.check_access(invocation.spec) {
+        // A cluster that enforces mTLS drops a connection without the right certificate
+        // before any command of the CloudHSM CLI reaches it.
+        let connection = if invocation.spec.is_cloudhsm_cli() {
+            self.hsm.check_connection()
+        } else {
+            Ok(())
+        };
+        let result = match connection
+            .and_then(|()| self.session.check_access(invocation.spec).map(|_| ()))
+        {
             Err(error) => Err(error),
             Ok(_) => {
                 let mut context = Context {

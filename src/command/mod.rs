@@ -11,6 +11,7 @@ mod keystore;
 mod kms;
 mod login;
 mod mfa;
+mod mtls;
 mod quorum;
 mod replicate;
 mod sim;
@@ -84,6 +85,11 @@ pub enum ReplyData {
     Notice {
         message: String,
     },
+    RegisteredAnchor(mtls::RegisteredAnchor),
+    TrustAnchors {
+        trust_anchors: Vec<crate::backend::hsm::mtls::TrustAnchor>,
+    },
+    EnforcementLevel(mtls::EnforcementLevel),
     SubnetCreated(sim::SubnetCreated),
     ClusterSelected(sim::ClusterSelected),
     Clusters(DescribeClustersResponse),
@@ -187,6 +193,11 @@ pub fn dispatch(context: &mut Context<'_>, mut invocation: Invocation<'_>) -> Re
         CommandId::Source => source::source(&invocation),
         CommandId::ClusterActivate => cluster::activate(context, &mut invocation),
         CommandId::ClusterHsmInfo => cluster::hsm_info(context),
+        CommandId::ClusterMtlsRegisterTrustAnchor => mtls::register(context, &invocation),
+        CommandId::ClusterMtlsDeregisterTrustAnchor => mtls::deregister(context, &invocation),
+        CommandId::ClusterMtlsListTrustAnchors => mtls::list(context),
+        CommandId::ClusterMtlsSetEnforcement => mtls::set_enforcement(context, &invocation),
+        CommandId::ClusterMtlsGetEnforcement => mtls::get_enforcement(context),
         CommandId::Login | CommandId::LoginMfaTokenSign => login::login(context, &mut invocation),
         CommandId::UserChangeMfaTokenSign => mfa::change_mfa(context, &mut invocation),
         CommandId::Logout => login::logout(context),

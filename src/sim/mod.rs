@@ -23,6 +23,7 @@ pub mod keys;
 pub mod kms;
 pub mod lifecycle;
 pub mod logins;
+pub mod mtls;
 pub mod network;
 pub mod password;
 pub mod quorum;

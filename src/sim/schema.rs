@@ -356,6 +356,18 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE keys ADD COLUMN manage_quorum INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE keys ADD COLUMN use_quorum INTEGER NOT NULL DEFAULT 0;
     "#,
+    // 13: mutual TLS of hsm2m.medium clusters: the registered trust anchors (PEM, chain
+    // included) and the enforcement level.
+    r#"
+    CREATE TABLE trust_anchors (
+        cluster_id  TEXT NOT NULL REFERENCES clusters (cluster_id) ON DELETE CASCADE,
+        reference   INTEGER NOT NULL,
+        pem         TEXT NOT NULL,
+        PRIMARY KEY (cluster_id, reference)
+    ) WITHOUT ROWID;
+    ALTER TABLE clusters ADD COLUMN mtls_enforcement TEXT NOT NULL DEFAULT 'none'
+        CHECK (mtls_enforcement IN ('none', 'cluster'));
+    "#,
 ];
 
 /// The schema version this binary writes.

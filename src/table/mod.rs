@@ -102,6 +102,11 @@ impl CommandSpec {
         self.args.iter().position(|arg| arg.name == name)
     }
 
+    /// Whether it is a command of the CloudHSM CLI itself, which talks to an HSM cluster.
+    pub fn is_cloudhsm_cli(&self) -> bool {
+        CLOUDHSM_CLI_GROUPS.contains(&self.words[0].as_str())
+    }
+
     /// The cluster a CloudHSM CLI command's `--cluster-id` (a replication's
     /// `--source-cluster-id`) names for this one run: `None` for the shell's own commands (whose
     /// `--cluster-id`, if any, is an argument like any other) and when the flag is absent.
@@ -109,7 +114,7 @@ impl CommandSpec {
         &self,
         invocation: &'i crate::parse::Invocation<'_>,
     ) -> Option<&'i str> {
-        if !CLOUDHSM_CLI_GROUPS.contains(&self.words[0].as_str()) {
+        if !self.is_cloudhsm_cli() {
             return None;
         }
         invocation

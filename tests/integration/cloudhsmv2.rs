@@ -561,6 +561,7 @@ fn initialize_cluster_checks_the_signature_against_the_trust_anchor() {
         ("KmsuserNoMfa", true),
         ("KmsuserNotLoggedIn", true),
         ("KmsuserNotLocked", true),
+        ("MtlsNotEnforced", true),
     ]
     .map(|(name, passed)| (name.to_owned(), passed));
     assert_eq!(results, expected, "{report}");

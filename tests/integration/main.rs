@@ -23,6 +23,7 @@ mod keystore;
 mod kms;
 mod leaks;
 mod mfa;
+mod mtls;
 mod pkcs11;
 mod quorum;
 mod rbac;

@@ -309,6 +309,38 @@ fn every_user_quorum_and_mfa_command_for_every_kind_of_caller() {
         needs_destination("key replicate"),
         needs_destination("key replicate"),
     ));
+    // The mTLS commands pass the gate as the CloudHSM CLI's do; this hsm1.medium cluster then
+    // has no mTLS. (The token file of the rows above is not a certificate.)
+    let no_mtls = Deny(format!(
+        "mTLS needs an hsm2m.medium cluster, and cluster {FIRST_CLUSTER} is hsm1.medium"
+    ));
+    let line = "cluster mtls list-trust-anchors".to_owned();
+    rows.push((line, no_mtls.clone(), no_mtls.clone(), no_mtls.clone()));
+    let line = "cluster mtls get-enforcement".to_owned();
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        no_mtls.clone(),
+        no_mtls.clone(),
+    ));
+    let line = format!("cluster mtls register-trust-anchor --path {token}");
+    rows.push((
+        line.clone(),
+        login_first(&line),
+        Deny("Invalid trust anchor: it holds no certificate".to_owned()),
+        admins_only(&line),
+    ));
+    for line in [
+        "cluster mtls deregister-trust-anchor --certificate-reference 0x01",
+        "cluster mtls set-enforcement --level none",
+    ] {
+        rows.push((
+            line.to_owned(),
+            login_first(line),
+            no_mtls.clone(),
+            admins_only(line),
+        ));
+    }
     let line = "quorum token-sign delete --scope all".to_owned();
     rows.push((
         line.clone(),

@@ -8,6 +8,7 @@ pub mod filter;
 pub mod key;
 mod login;
 pub mod mechanism;
+pub mod mtls;
 pub mod pkcs11;
 pub mod quorum;
 pub mod requests;
@@ -19,6 +20,7 @@ use cluster_control::{ClusterControl, SimFaults};
 use filter::Filter;
 use key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use mechanism::KeySpec;
+use mtls::{Enforcement, TrustAnchor};
 use quorum::{
     Approval, GeneratedToken, MfaChange, QuorumService, QuorumTimeouts, QuorumValues,
     SignedHsmToken, TokenEntry,
@@ -27,6 +29,15 @@ use requests::{
     KeyFileEncoding, KeyTypeClass, NewKeyOptions, NewPairOptions, Replication, SignRequest,
     Signature, UnwrapRequest, WrapRequest, WrappedKey,
 };
+
+/// A backend without the simulator's mTLS model.
+fn mtls_lacking(command: &str) -> Error {
+    Error::BackendLacks {
+        command: command.to_owned(),
+        needs: "an hsm2m.medium cluster's mTLS, which the simulator models and a PKCS#11 module \
+                does not offer",
+    }
+}
 
 /// What a backend without replication lacks.
 const REPLICATION_NEEDS: &str =
@@ -382,6 +393,47 @@ pub trait HsmBackend {
         Err(Error::QuorumSimulatorOnly {
             what: "user change-mfa token-sign",
         })
+    }
+
+    /// Refuses the connection a cluster that enforces mTLS would refuse: checked before every
+    /// CloudHSM CLI command.
+    fn check_connection(&mut self) -> Result<()> {
+        Ok(())
+    }
+
+    fn list_trust_anchors(&mut self) -> Result<Vec<TrustAnchor>> {
+        Err(mtls_lacking("cluster mtls list-trust-anchors"))
+    }
+
+    fn register_trust_anchor(
+        &mut self,
+        _actor: &Login,
+        _pem: &str,
+        _approval: Option<&Approval>,
+    ) -> Result<TrustAnchor> {
+        Err(mtls_lacking("cluster mtls register-trust-anchor"))
+    }
+
+    fn deregister_trust_anchor(
+        &mut self,
+        _actor: &Login,
+        _reference: u64,
+        _approval: Option<&Approval>,
+    ) -> Result<()> {
+        Err(mtls_lacking("cluster mtls deregister-trust-anchor"))
+    }
+
+    fn mtls_enforcement(&mut self, _actor: &Login) -> Result<Enforcement> {
+        Err(mtls_lacking("cluster mtls get-enforcement"))
+    }
+
+    fn set_mtls_enforcement(
+        &mut self,
+        _actor: &Login,
+        _level: Enforcement,
+        _approval: Option<&Approval>,
+    ) -> Result<()> {
+        Err(mtls_lacking("cluster mtls set-enforcement"))
     }
 
     /// `user replicate`: copies `username` to the destination cluster of the same lineage.

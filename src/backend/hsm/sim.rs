@@ -6,6 +6,7 @@ use crate::backend::hsm::cluster_control::{ClusterControl, ClusterState, SimFaul
 use crate::backend::hsm::filter::Filter;
 use crate::backend::hsm::key::{GeneratedPair, Key, KeyListPage, KeyReference};
 use crate::backend::hsm::mechanism::KeySpec;
+use crate::backend::hsm::mtls::{Enforcement, TrustAnchor};
 use crate::backend::hsm::quorum::{
     Approval, GeneratedToken, MfaChange, QuorumService, QuorumTimeouts, QuorumValues,
     SignedHsmToken, TokenEntry,
@@ -492,6 +493,45 @@ impl HsmBackend for SimHsm {
             )?;
             quorum::set_key(tx, cluster_id, &username, KeyUse::Quorum, quorum_key)
         })
+    }
+
+    fn check_connection(&mut self) -> Result<()> {
+        self.check_connection_now()
+    }
+
+    fn list_trust_anchors(&mut self) -> Result<Vec<TrustAnchor>> {
+        self.list_trust_anchors_now()
+    }
+
+    fn register_trust_anchor(
+        &mut self,
+        actor: &Login,
+        pem: &str,
+        approval: Option<&Approval>,
+    ) -> Result<TrustAnchor> {
+        self.register_trust_anchor_now(actor, pem, approval)
+    }
+
+    fn deregister_trust_anchor(
+        &mut self,
+        actor: &Login,
+        reference: u64,
+        approval: Option<&Approval>,
+    ) -> Result<()> {
+        self.deregister_trust_anchor_now(actor, reference, approval)
+    }
+
+    fn mtls_enforcement(&mut self, actor: &Login) -> Result<Enforcement> {
+        self.mtls_enforcement_now(actor)
+    }
+
+    fn set_mtls_enforcement(
+        &mut self,
+        actor: &Login,
+        level: Enforcement,
+        approval: Option<&Approval>,
+    ) -> Result<()> {
+        self.set_mtls_enforcement_now(actor, level, approval)
     }
 
     fn replicate_user(

@@ -217,7 +217,7 @@ fn a_group_needs_a_subcommand() {
     );
     fails(
         "cluster --password x",
-        "'cluster' needs a subcommand: one of activate, hsm-info",
+        "'cluster' needs a subcommand: one of activate, hsm-info, mtls",
         0..7,
     );
 }

@@ -82,3 +82,21 @@ fn random_bytes(length: usize) -> crate::error::Result<zeroize::Zeroizing<Vec<u8
         .map_err(|_| crypto_error("The system random number generator failed"))?;
     Ok(bytes)
 }
+
+/// The SubjectPublicKeyInfo DER of a PKCS #8 private key PEM (`-----BEGIN PRIVATE KEY-----`):
+/// what a client certificate's key must match.
+pub fn public_key_of_private_pem(pem: &crate::secret::Secret) -> crate::error::Result<Vec<u8>> {
+    let invalid = || crate::error::Error::InvalidInput {
+        what: "client key",
+        reason: "expected a -----BEGIN PRIVATE KEY----- (PKCS #8) of an RSA or EC key".to_owned(),
+    };
+    let (label, der) =
+        der::pem::decode_vec(pem.expose().trim().as_bytes()).map_err(|_| invalid())?;
+    let der = zeroize::Zeroizing::new(der);
+    if label != "PRIVATE KEY" {
+        return Err(invalid());
+    }
+    let signing = sign::SigningKey::from_material(&SecretMaterial::new(der.to_vec()))
+        .map_err(|_| invalid())?;
+    Ok(signing.public_material()?.as_der().to_vec())
+}

@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 pub(crate) mod control;
 pub(crate) mod key_use;
 pub(crate) mod keys;
+mod mtls;
 mod replicate;
 #[cfg(test)]
 mod tests;
@@ -43,6 +44,10 @@ pub struct SimHsm {
     /// Seals and opens key material at rest.
     pub(crate) vault: Vault,
     signing_keys: key_use::SigningKeyCache,
+    /// The client certificate presented to clusters that enforce mTLS.
+    pub(crate) client_identity: Option<crate::backend::hsm::mtls::ClientIdentity>,
+    /// The cluster and database mark at which the connection last passed the mTLS check.
+    pub(crate) connection_checked: Option<(String, crate::sim::store::Mark)>,
 }
 
 impl SimHsm {
@@ -120,6 +125,8 @@ impl SimHsm {
             id_seed: seed,
             vault: Vault::open_or_create(&options.state_dir)?,
             signing_keys: key_use::SigningKeyCache::default(),
+            client_identity: None,
+            connection_checked: None,
         })
     }
 

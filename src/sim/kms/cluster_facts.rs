@@ -31,6 +31,8 @@ pub struct ClusterFacts {
     pub rules_out: bool,
     /// Availability Zones of the ACTIVE HSMs, one entry per HSM.
     pub active_hsm_zones: Vec<String>,
+    /// The cluster refuses clients without a certificate from its anchors, KMS among them.
+    pub mtls_enforced: bool,
 }
 
 impl ClusterFacts {
@@ -101,6 +103,8 @@ impl ClusterFacts {
             rules_in,
             rules_out,
             active_hsm_zones,
+            mtls_enforced: crate::sim::mtls::enforcement(tx, cluster_id)?
+                == crate::backend::hsm::mtls::Enforcement::Cluster,
         }))
     }
 

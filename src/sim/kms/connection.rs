@@ -95,6 +95,11 @@ fn try_connect(
     if facts.active_hsm_zones.is_empty() {
         return Ok(Some(ConnectionErrorCode::InsufficientCloudhsmHsms));
     }
+    // KMS presents no client certificate: a cluster that enforces mTLS drops the connection.
+    // AWS names no code for it; the failure is the network's (NETWORK_ERRORS).
+    if facts.mtls_enforced {
+        return Ok(Some(ConnectionErrorCode::NetworkErrors));
+    }
     if let Some(code) = pending_faults::take_next_connect_failure(tx)? {
         return Ok(Some(code));
     }

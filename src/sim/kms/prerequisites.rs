@@ -195,6 +195,16 @@ pub fn report(
         },
         "As an admin: user change-password for kmsuser, then keystore update --key-store-password",
     ));
+    checks.push(PrerequisiteCheck::new(
+        "MtlsNotEnforced",
+        !facts.mtls_enforced,
+        if facts.mtls_enforced {
+            "The cluster enforces mutual TLS, which KMS cannot connect with".to_owned()
+        } else {
+            "The cluster does not enforce mutual TLS".to_owned()
+        },
+        "As the user admin: cluster mtls set-enforcement --level none",
+    ));
     Ok(PrerequisiteReport::new(cluster_id, checks))
 }
 

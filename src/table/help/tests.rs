@@ -21,6 +21,11 @@ Commands:
   source                                  Run the command lines of a file in this shell, as --file runs them
   cluster activate                        Activate the cluster by setting the password of the built-in admin
   cluster hsm-info                        Get the hardware information of the HSMs in the cluster
+  cluster mtls register-trust-anchor      Register a CA certificate that client certificates must chain to (hsm2m.medium)
+  cluster mtls deregister-trust-anchor    Deregister a trust anchor (hsm2m.medium)
+  cluster mtls list-trust-anchors         List the registered trust anchors (hsm2m.medium)
+  cluster mtls set-enforcement            Set whether the cluster refuses clients without a certificate from its anchors
+  cluster mtls get-enforcement            Show the cluster's mTLS enforcement level (hsm2m.medium)
   login                                   Log in to the cluster
   login mfa-token-sign                    Log in with your password and tokens signed by your MFA key
   logout                                  Log out of the cluster

@@ -116,6 +116,7 @@ fn prerequisites_run_what_the_apis_answer_and_name_the_commands_for_the_rest() {
         ("KmsuserNoMfa", false, true),
         ("KmsuserNotLoggedIn", false, true),
         ("KmsuserNotLocked", false, true),
+        ("MtlsNotEnforced", false, true),
     ]
     .map(|(name, passed, not_run)| (name.to_owned(), passed, not_run));
     assert_eq!(checks, expected);

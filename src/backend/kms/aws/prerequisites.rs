@@ -124,6 +124,11 @@ pub fn report(
         in_the_hsms,
         format!("{cli}: user list shows kmsuser with locked false"),
     ));
+    checks.push(PrerequisiteCheck::not_run(
+        "MtlsNotEnforced",
+        "The mTLS enforcement level lives in the cluster's HSMs, which the AWS API cannot see",
+        format!("{cli}: cluster mtls get-enforcement shows none"),
+    ));
     Ok(PrerequisiteReport::new(cluster_id, checks))
 }
 
