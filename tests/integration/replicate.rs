@@ -179,7 +179,7 @@ fn a_single_command_replicates_with_the_destination_login_from_the_environment()
         "--destination-cluster-id",
         &replica,
     ];
-    let run = |with_destination: bool| {
+    let run = |destination_pin: Option<&str>| {
         let mut test = Test::new()
             .state(&state)
             .env("CLOUDHSM_ROLE", "admin")
@@ -187,20 +187,31 @@ fn a_single_command_replicates_with_the_destination_login_from_the_environment()
             .arg("--record")
             .arg(&transcript)
             .args(replicate);
-        if with_destination {
+        if let Some(pin) = destination_pin {
             test = test
                 .env("DESTINATION_CLOUDHSM_ROLE", "admin")
-                .env("DESTINATION_CLOUDHSM_PIN", "admin:replica-admin-1");
+                .env("DESTINATION_CLOUDHSM_PIN", pin);
         }
         test.command().output().expect("cannot run cloudhsm-shell")
     };
-    let without = run(false);
+    // A wrong destination password fails the login there, and is never shown or recorded.
+    let wrong = run(Some("admin:Wrong-Secret-42"));
+    assert_eq!(wrong.status.code(), Some(1), "{wrong:?}");
+    for text in [&wrong.stdout, &wrong.stderr] {
+        assert!(!String::from_utf8_lossy(text).contains("Wrong-Secret-42"));
+    }
+    assert!(
+        !std::fs::read_to_string(&transcript)
+            .unwrap()
+            .contains("Wrong-Secret-42")
+    );
+    let without = run(None);
     assert_eq!(without.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&without.stdout).contains("DESTINATION_CLOUDHSM_PIN"),
         "{without:?}"
     );
-    let with = run(true);
+    let with = run(Some("admin:replica-admin-1"));
     assert_eq!(with.status.code(), Some(0), "{with:?}");
     let reply: Value = serde_json::from_slice(&with.stdout).unwrap();
     assert_eq!(reply["data"]["message"], "Successfully replicated user");
