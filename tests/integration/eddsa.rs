@@ -3,10 +3,9 @@
 //! that the shell verifies through an imported public key, and Ed25519ph.
 
 use crate::fixtures::new_hsm2m_cluster;
-use crate::test::{LiveShell, Test};
+use crate::test::{LiveShell, Test, ok};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::Value;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -14,11 +13,6 @@ use std::process::Command;
 const SECRETS: &str = "admin=eddsa-admin-1\nalice=eddsa-alice-1\n";
 const PAIR: &str = "key generate-asymmetric-pair ec --public-label ed-pub --private-label ed \
                     --curve ed25519 --private-attributes sign=true --public-attributes verify=true";
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
-}
 
 /// alice, logged in on a new hsm2m.medium cluster of `mode`.
 fn alice_on(mode: &str) -> LiveShell {

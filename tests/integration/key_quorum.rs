@@ -4,7 +4,7 @@
 //! only hsm2m.medium clusters have.
 
 use crate::fixtures::new_hsm2m_cluster;
-use crate::test::{LiveShell, Test};
+use crate::test::{LiveShell, Test, ok, refused};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 
@@ -13,16 +13,6 @@ const REQUIRED: &str = "Quorum approval is required for this operation";
 
 fn keys() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo/quorum-keys")
-}
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
-}
-
-fn refused(reply: Value) -> String {
-    assert_eq!(reply["error_code"], 1, "{reply}");
-    reply["data"].as_str().unwrap().to_owned()
 }
 
 /// Completes a command that writes MFA tokens to `file`: signs them with `key`'s private half

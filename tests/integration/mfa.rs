@@ -2,7 +2,7 @@
 //! in, the signed file may come from the secrets file, token files are 0600 even over a file
 //! that was readable, and no signature or private key reaches a transcript or the state.
 
-use crate::test::{LiveShell, Test};
+use crate::test::{LiveShell, Test, ok};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
@@ -15,11 +15,6 @@ const SECRETS: &str = "admin=mfa-admin-1\nalice=mfa-alice-1\n";
 
 fn keys() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo/quorum-keys")
-}
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
 }
 
 /// Signs every token of an MFA file with openssl, as the CloudHSM documentation shows:

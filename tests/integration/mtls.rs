@@ -3,23 +3,13 @@
 //! refused, and what KMS meets on such a cluster.
 
 use crate::fixtures::new_hsm2m_cluster;
-use crate::test::{LiveShell, Test};
-use serde_json::{Value, json};
+use crate::test::{LiveShell, Test, ok, refused};
+use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SECRETS: &str = "admin=mtls-admin-1\nofficer=mtls-officer-1\nkmsuser=MtlsKms1\n";
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
-}
-
-fn refused(reply: Value) -> String {
-    assert_eq!(reply["error_code"], 1, "{reply}");
-    reply["data"].as_str().unwrap().to_owned()
-}
 
 fn openssl(dir: &Path, args: &[&str]) {
     let output = Command::new("openssl")

@@ -2,7 +2,7 @@
 //! shell's signatures verify with openssl, a duplicate signature uses nothing, token files are
 //! 0600, and no private key reaches a transcript or the state.
 
-use crate::test::{LiveShell, Test};
+use crate::test::{LiveShell, Test, ok};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
@@ -15,11 +15,6 @@ const SECRETS: &str = "admin=quorum-admin-1\nofficer2=quorum-officer-2\nofficer3
 
 fn keys() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/demo/quorum-keys")
-}
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
 }
 
 /// Three admins with registered quorum keys, the user service at 2, `admin` logged in.

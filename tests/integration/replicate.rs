@@ -2,22 +2,12 @@
 //! restored from the first one's backup, the key signing there and its signature verifying on
 //! the source; refused to an unrelated cluster and without the login on the destination.
 
-use crate::test::{LiveShell, Test};
+use crate::test::{LiveShell, Test, ok, refused};
 use serde_json::{Value, json};
 
 const SECRETS: &str = "admin=replica-admin-1\nalice=replica-alice-1\nbob=replica-bob-1\n";
 const FIRST: &str = "cluster-zxqwotxh2y6";
 const SUBNETS: &str = "subnet-314a4367f55e7afee subnet-294280a28b1d431e2";
-
-fn ok(reply: Value) -> Value {
-    assert_eq!(reply["error_code"], 0, "{reply}");
-    reply
-}
-
-fn refused(reply: Value) -> String {
-    assert_eq!(reply["error_code"], 1, "{reply}");
-    reply["data"].as_str().unwrap().to_owned()
-}
 
 /// A new cluster in the first one's subnets, restored from `backup` (or empty), with an HSM;
 /// its ID.

@@ -250,6 +250,18 @@ impl Test {
     }
 }
 
+/// A reply of a live shell that must have succeeded, handed back for its data.
+pub fn ok(reply: Value) -> Value {
+    assert_eq!(reply["error_code"], 0, "{reply}");
+    reply
+}
+
+/// The message of a reply of a live shell that must have failed.
+pub fn refused(reply: Value) -> String {
+    assert_eq!(reply["error_code"], 1, "{reply}");
+    reply["data"].as_str().unwrap().to_owned()
+}
+
 /// Parses stdout as one compact JSON value per line; panics on a line that is not one.
 pub fn json_lines(stdout: &str) -> Vec<Value> {
     stdout
