@@ -3,12 +3,10 @@
 //! that the shell verifies through an imported public key, and Ed25519ph.
 
 use crate::fixtures::new_hsm2m_cluster;
-use crate::test::{LiveShell, Test, ok};
+use crate::test::{LiveShell, Test, ok, openssl_in};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
 const SECRETS: &str = "admin=eddsa-admin-1\nalice=eddsa-alice-1\n";
 const PAIR: &str = "key generate-asymmetric-pair ec --public-label ed-pub --private-label ed \
@@ -23,16 +21,6 @@ fn alice_on(mode: &str) -> LiveShell {
     ok(shell.run("logout"));
     ok(shell.run("login --username alice --role crypto-user"));
     shell
-}
-
-fn openssl(args: &[&str], dir: &Path) -> std::process::Output {
-    let output = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(output.status.success(), "openssl {args:?}: {output:?}");
-    output
 }
 
 #[test]
@@ -62,7 +50,8 @@ fn ed25519_signatures_verify_with_openssl_and_openssls_with_the_shell() {
         "key generate-file --encoding pem --path {} --filter attr.label=ed-pub",
         dir.path().join("ed-pub.pem").display()
     )));
-    let verified = openssl(
+    let verified = openssl_in(
+        dir.path(),
         &[
             "pkeyutl",
             "-verify",
@@ -75,7 +64,6 @@ fn ed25519_signatures_verify_with_openssl_and_openssls_with_the_shell() {
             "-sigfile",
             "signature",
         ],
-        dir.path(),
     );
     assert_eq!(
         String::from_utf8_lossy(&verified.stdout).trim(),
@@ -85,15 +73,16 @@ fn ed25519_signatures_verify_with_openssl_and_openssls_with_the_shell() {
         "crypto verify ed25519 --key-filter attr.label=ed-pub --data {data} --signature {signature}"
     )));
     // openssl signs; the shell verifies with the imported public key.
-    openssl(
+    openssl_in(
+        dir.path(),
         &["genpkey", "-algorithm", "ed25519", "-out", "theirs.key"],
-        dir.path(),
     );
-    openssl(
+    openssl_in(
+        dir.path(),
         &["pkey", "-in", "theirs.key", "-pubout", "-out", "theirs.pub"],
-        dir.path(),
     );
-    openssl(
+    openssl_in(
+        dir.path(),
         &[
             "pkeyutl",
             "-sign",
@@ -105,7 +94,6 @@ fn ed25519_signatures_verify_with_openssl_and_openssls_with_the_shell() {
             "-out",
             "theirs.sig",
         ],
-        dir.path(),
     );
     ok(shell.run(&format!(
         "key import pem --path {} --label theirs --key-type-class ec-public --attributes verify=true",

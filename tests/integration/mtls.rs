@@ -3,22 +3,12 @@
 //! refused, and what KMS meets on such a cluster.
 
 use crate::fixtures::new_hsm2m_cluster;
-use crate::test::{LiveShell, Test, ok, refused};
+use crate::test::{LiveShell, Test, ok, openssl_in, refused};
 use serde_json::json;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SECRETS: &str = "admin=mtls-admin-1\nofficer=mtls-officer-1\nkmsuser=MtlsKms1\n";
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let output = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("openssl runs");
-    assert!(output.status.success(), "openssl {args:?}: {output:?}");
-}
 
 /// A CA `name` (`name-ca.pem`) and a client certificate it signed (`name-client.pem`, key
 /// `name-client.key`, PKCS #8), both P-256.
@@ -29,8 +19,8 @@ fn pki(dir: &Path, name: &str) {
     let csr = format!("{name}-client.csr");
     let client = format!("{name}-client.pem");
     let ec = ["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"];
-    openssl(dir, &[&["genpkey"][..], &ec, &["-out", &ca_key]].concat());
-    openssl(
+    openssl_in(dir, &[&["genpkey"][..], &ec, &["-out", &ca_key]].concat());
+    openssl_in(
         dir,
         &[
             "req",
@@ -46,8 +36,8 @@ fn pki(dir: &Path, name: &str) {
             &ca,
         ],
     );
-    openssl(dir, &[&["genpkey"][..], &ec, &["-out", &key]].concat());
-    openssl(
+    openssl_in(dir, &[&["genpkey"][..], &ec, &["-out", &key]].concat());
+    openssl_in(
         dir,
         &[
             "req",
@@ -60,7 +50,7 @@ fn pki(dir: &Path, name: &str) {
             &csr,
         ],
     );
-    openssl(
+    openssl_in(
         dir,
         &[
             "x509",

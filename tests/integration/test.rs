@@ -250,6 +250,17 @@ impl Test {
     }
 }
 
+/// Runs `openssl` with `args` in `dir`; panics, with what it said, when it fails.
+pub fn openssl_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    let output = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs");
+    assert!(output.status.success(), "openssl {args:?}: {output:?}");
+    output
+}
+
 /// A reply of a live shell that must have succeeded, handed back for its data.
 pub fn ok(reply: Value) -> Value {
     assert_eq!(reply["error_code"], 0, "{reply}");
