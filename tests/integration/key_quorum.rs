@@ -311,6 +311,39 @@ fn only_hsm2m_medium_clusters_have_the_cluster_service() {
         ok(shell.run("quorum token-sign list-quorum-values"))["data"],
         json!({"user": 1, "quorum": 1, "cluster": 2})
     );
+    // The cluster service protects the mTLS changes.
+    let dir = tempfile::tempdir().unwrap();
+    crate::test::openssl_in(
+        dir.path(),
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-subj",
+            "/CN=anchor",
+            "-days",
+            "30",
+            "-out",
+            "ca.pem",
+        ],
+    );
+    assert_eq!(
+        refused(shell.run(&format!(
+            "cluster mtls register-trust-anchor --path {}",
+            dir.path().join("ca.pem").display()
+        ))),
+        REQUIRED
+    );
+    assert_eq!(
+        ok(shell.run("cluster mtls list-trust-anchors"))["data"],
+        json!({"trust_anchors": []})
+    );
     ok(shell.run("logout"));
     let _ = shell.finish();
 }
