@@ -3,7 +3,7 @@
 
 use super::quorum::approval;
 use super::{Context, Reply, ReplyData, actor, text, user_path};
-use crate::backend::hsm::mtls::{Enforcement, TrustAnchor};
+use crate::backend::hsm::mtls::{Enforcement, TrustAnchor, reference_text};
 use crate::error::{Error, Result};
 use crate::intake;
 use crate::parse::Invocation;
@@ -58,7 +58,7 @@ pub fn deregister(context: &mut Context<'_>, invocation: &Invocation<'_>) -> Res
     Ok(Reply::data(ReplyData::Notice {
         message: format!(
             "Trust anchor with reference {} deregistered successfully",
-            TrustAnchor::new(reference, String::new()).certificate_reference
+            reference_text(reference)
         ),
     }))
 }

@@ -25,11 +25,16 @@ pub struct TrustAnchor {
 impl TrustAnchor {
     pub fn new(reference: u64, certificate: String) -> TrustAnchor {
         TrustAnchor {
-            certificate_reference: format!("0x{reference:02x}"),
+            certificate_reference: reference_text(reference),
             certificate,
             cluster_coverage: "full",
         }
     }
+}
+
+/// A trust anchor's reference as the CLI prints it: `0x01`.
+pub fn reference_text(reference: u64) -> String {
+    format!("0x{reference:02x}")
 }
 
 /// Whether a cluster refuses clients without a certificate that chains to its anchors.

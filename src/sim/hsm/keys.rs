@@ -116,9 +116,7 @@ pub(crate) fn require_eddsa_cluster(tx: &Transaction<'_>, cluster_id: &str) -> R
 /// is shared with.
 pub(crate) fn check_quorum_bound(quorum: KeyQuorumValues, shared_users: usize) -> Result<()> {
     let associated = 1 + shared_users;
-    let highest = quorum
-        .manage_key_quorum_value
-        .max(quorum.use_key_quorum_value);
+    let highest = quorum.highest();
     if usize::from(highest) > associated {
         return Err(Error::InvalidInput {
             what: "key quorum values",
@@ -134,10 +132,7 @@ pub(crate) fn check_quorum_bound(quorum: KeyQuorumValues, shared_users: usize) -
 
 /// Unsharing may not leave a key with fewer associated users than its quorum values need.
 fn check_unshare_bound(stored: &StoredKey) -> Result<()> {
-    let quorum = stored.key.key_info.key_quorum_values;
-    let highest = quorum
-        .manage_key_quorum_value
-        .max(quorum.use_key_quorum_value);
+    let highest = stored.key.key_info.key_quorum_values.highest();
     let remaining = stored.key.key_info.shared_users.len();
     if usize::from(highest) > remaining {
         return Err(unusable(

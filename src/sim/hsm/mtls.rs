@@ -2,7 +2,7 @@
 
 use super::{SimHsm, check_actor};
 use crate::backend::hsm::mtls::{
-    ClientIdentity, Enforcement, MAX_TRUST_ANCHORS, TrustAnchor, check_anchor_file,
+    ClientIdentity, Enforcement, MAX_TRUST_ANCHORS, TrustAnchor, check_anchor_file, reference_text,
 };
 use crate::backend::hsm::quorum::{Approval, QuorumService};
 use crate::backend::hsm::{BUILT_IN_ADMIN, Login};
@@ -71,13 +71,13 @@ impl SimHsm {
             check_actor(tx, cluster_id, process, actor)?;
             require_mtls_cluster(tx, cluster_id)?;
             let anchors = mtls::anchors(tx, cluster_id)?;
-            let wanted = TrustAnchor::new(reference, String::new()).certificate_reference;
+            let wanted = reference_text(reference);
             if !anchors
                 .iter()
                 .any(|anchor| anchor.certificate_reference == wanted)
             {
                 return Err(refused(format!(
-                    "cluster {cluster_id} has no trust anchor with reference 0x{reference:02x}"
+                    "cluster {cluster_id} has no trust anchor with reference {wanted}"
                 )));
             }
             if anchors.len() == 1 && mtls::enforcement(tx, cluster_id)? == Enforcement::Cluster {

@@ -41,6 +41,13 @@ pub struct KeyQuorumValues {
     pub use_key_quorum_value: u8,
 }
 
+impl KeyQuorumValues {
+    /// The larger of the two: how many users associated with the key both values need.
+    pub fn highest(self) -> u8 {
+        self.manage_key_quorum_value.max(self.use_key_quorum_value)
+    }
+}
+
 /// `key-info`: owners, shared users and quorum values. Its `cluster-coverage` is not stored:
 /// it follows from the key's `token` attribute when the key is printed, so that making a
 /// session key persistent cannot leave it stale.
